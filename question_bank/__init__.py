@@ -1,0 +1,1 @@
+"""Item-bank engine: pure Python, no web or database imports."""

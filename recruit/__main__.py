@@ -1,0 +1,3 @@
+from recruit.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""The one app factory: routes, middleware, templates, CSRF, errors and the database, wired in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders, State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.types import Message, Scope
+
+from recruit import __version__
+from recruit.accounts import api as accounts_api
+from recruit.accounts import controllers as accounts_pages
+from recruit.db import Database
+from recruit.reference import controllers as reference_pages
+from recruit.settings import Settings, load_settings
+from recruit.web.errors import http_error
+from recruit.web.identity import API_PREFIX, IdentityMiddleware
+from recruit.web.pages import DB, FLASH_COOKIE, page
+from recruit.web.templating import template_config
+
+STATIC_DIR = Path(__file__).with_name("static")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
+
+
+@get("/", name="home", include_in_schema=False, sync_to_thread=False)
+def home() -> Response:
+    return page("home.html")
+
+
+@get("/health", sync_to_thread=True, tags=["system"], summary="Liveness with a database check")
+def health(db: DB) -> Response[dict[str, str]]:
+    try:
+        db.ping()
+    except Exception:  # any failure to reach the database means not healthy
+        return Response({"status": "error", "database": "unreachable", "version": __version__}, status_code=503)
+    return Response({"status": "ok", "database": "ok", "version": __version__})
+
+
+async def before_send(message: Message, scope: Scope) -> None:
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    if scope.get("user") is not None:
+        headers.setdefault("cache-control", "no-store")
+    # A flash is shown once: the page that read it clears it.
+    cookie_header = dict(scope.get("headers", [])).get(b"cookie", b"")
+    if FLASH_COOKIE.encode() in cookie_header and message["status"] == 200:
+        headers.add("set-cookie", f"{FLASH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    db = Database(settings.database_url)
+    return Litestar(
+        route_handlers=[
+            home,
+            health,
+            *accounts_pages.route_handlers,
+            *accounts_api.route_handlers,
+            *reference_pages.route_handlers,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},
+        middleware=[IdentityMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.production,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=[f"^{API_PREFIX}v1/"],
+        ),
+        template_config=template_config(),
+        exception_handlers={HTTPException: http_error, Exception: http_error},
+        openapi_config=OpenAPIConfig(title="Merit API", version=__version__, path="/schema"),
+        before_send=[before_send],
+        state=State({"db": db, "settings": settings}),
+        on_shutdown=[db.dispose],
+        debug=False,
+    )

@@ -1,0 +1,52 @@
+"""Demo data: one account per role (and a candidate per language), so a newcomer can see every part."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from recruit.accounts.models import User
+from recruit.accounts.service import Registration, create_user
+from recruit.audit.service import SYSTEM
+from recruit.db import Database
+
+DEMO_PASSWORD = "merit-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    roles: tuple[str, ...]
+    language: str
+    iin: str = ""
+    region_code: str = ""
+
+
+DEMO_USERS = (
+    DemoUser("admin@merit.demo", "Әкімші Демо", ("admin",), "ru"),
+    DemoUser("author@merit.demo", "Айгүл Сейітова", ("author",), "kk"),
+    DemoUser("commission@merit.demo", "Ерлан Жақсылықов", ("commission_member",), "kk"),
+    DemoUser("hr@merit.demo", "Марина Ким", ("hr_analyst",), "ru", region_code="KZ-55"),
+    DemoUser("operator@merit.demo", "Данияр Оспанов", ("operator",), "ru", region_code="KZ-71"),
+    DemoUser("candidate.kk@merit.demo", "Асель Нұрланқызы", ("candidate",), "kk", "950315400125", "KZ-59"),
+    DemoUser("candidate.ru@merit.demo", "Игорь Петров", ("candidate",), "ru", "880722300156", "KZ-55"),
+    DemoUser("candidate.en@merit.demo", "Dana Akhmetova", ("candidate",), "en", "010101600129", "KZ-75"),
+)
+
+
+def load(db: Database) -> Iterator[str]:
+    with db.read() as session:
+        present = set(session.exec(select(User.email)).all())
+    for person in DEMO_USERS:
+        if person.email not in present:
+            create_user(db, Registration(
+                full_name=person.full_name, email=person.email, roles=person.roles, language=person.language,
+                iin=person.iin, region_code=person.region_code, password=DEMO_PASSWORD,
+                password_confirm=DEMO_PASSWORD,
+            ), actor=SYSTEM, require_consent=False)
+    yield "Demo logins (password for all: %s):" % DEMO_PASSWORD
+    for person in DEMO_USERS:
+        yield f"  {', '.join(person.roles):20} {person.email:28} ({person.language})"

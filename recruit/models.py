@@ -1,0 +1,14 @@
+"""Every table, imported in one place for Alembic and tests."""
+
+from sqlmodel import SQLModel
+
+from recruit.accounts.models import ApiToken, LoginThrottle, User, UserRole, WebSession
+from recruit.audit.models import AuditEvent
+from recruit.reference.models import PositionCategory, Region, StateBody
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiToken", "AuditEvent", "LoginThrottle", "PositionCategory", "Region", "StateBody",
+    "User", "UserRole", "WebSession", "metadata",
+]

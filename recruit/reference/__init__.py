@@ -1,0 +1,1 @@
+"""Reference data: administrative units, position categories, state bodies."""

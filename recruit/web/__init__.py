@@ -1,0 +1,1 @@
+"""Web plumbing shared by every area: identity, guards, templates, errors."""

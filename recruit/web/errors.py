@@ -1,0 +1,55 @@
+"""Errors answered in the reader's terms: JSON under /api/, a page (or a sign-in redirect) elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from recruit import i18n
+from recruit.i18n import N_
+from recruit.web.identity import API_PREFIX, LANGUAGE_COOKIE, choose_language
+from recruit.web.pages import page
+
+log = logging.getLogger("recruit")
+
+MESSAGES = {
+    400: N_("The request could not be understood."),
+    401: N_("Please sign in to continue."),
+    403: N_("You do not have access to this page, or the form expired. Reload the page and try again."),
+    404: N_("This page does not exist, or you do not have access to it."),
+    405: N_("This action is not allowed here."),
+    429: N_("Too many requests. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. The error was recorded; please try again."),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/health"
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    if "user" not in request.scope:
+        # Routing failed before the identity middleware ran: answer anonymously, in the visitor's language.
+        request.scope["user"] = None
+        i18n.activate(choose_language(None, request.cookies.get(LANGUAGE_COOKIE),
+                                      request.headers.get("accept-language")))
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if status >= 500:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        detail = exc.detail if isinstance(exc, HTTPException) and status < 500 else "Internal server error"
+        body = {"status_code": status, "detail": detail}
+        if isinstance(exc, HTTPException) and exc.extra and status < 500:
+            body["extra"] = exc.extra
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=getattr(exc, "headers", None))
+    if isinstance(exc, NotAuthorizedException):
+        target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if request.headers.get("hx-request"):
+            return Response("", status_code=204, headers={"HX-Redirect": target})
+        return Redirect(path=target, status_code=303)
+    return page("error.html", status_code=status, status=status, message=MESSAGES.get(status, MESSAGES[400]))

@@ -1,0 +1,1 @@
+"""Statistics and rendering: pure Python, no web or database imports."""

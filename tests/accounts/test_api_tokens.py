@@ -1,0 +1,59 @@
+"""Bearer tokens for the JSON API."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import select
+
+from recruit.accounts.models import ApiToken
+from recruit.accounts.service import _digest
+from recruit.db import utcnow
+from tests.conftest import sign_in
+from tests.factories import PASSWORD
+
+
+def test_token_exchange_and_use(client, db, make_user):
+    make_user("hr_analyst", email="agency@example.kz")
+    response = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["token"].startswith("mrt_")
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(hours=11) < expires - utcnow() <= timedelta(hours=12)
+    with db.read() as session:
+        stored = session.exec(select(ApiToken)).one()
+    assert stored.token_hash == _digest(body["token"]) and body["token"] not in stored.token_hash
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200 and me.json()["email"] == "agency@example.kz"
+    assert me.json()["roles"] == ["hr_analyst"]
+
+
+def test_bad_credentials_get_the_generic_401(client, make_user):
+    make_user(email="agency@example.kz")
+    for body in ({"email": "agency@example.kz", "password": "wrong wrong"},
+                 {"email": "ghost@example.kz", "password": PASSWORD}):
+        response = client.post("/api/v1/tokens", json=body)
+        assert response.status_code == 401
+        assert response.json()["detail"].startswith("The e-mail or password is incorrect")
+
+
+def test_expired_revoked_and_unknown_tokens_are_refused(client, db, make_user):
+    make_user(email="agency@example.kz")
+    token = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD}).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer mrt_forged"}).status_code == 401
+    assert client.delete("/api/v1/tokens/current", headers=auth).status_code == 204
+    assert client.get("/api/v1/me", headers=auth).status_code == 401
+    other = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD}).json()["token"]
+    with db.write() as session:
+        session.execute(update(ApiToken).where(ApiToken.token_hash == _digest(other))
+                        .values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 401
+
+
+def test_the_api_ignores_session_cookies(client, make_user):
+    """Cookies would make the CSRF-exempt API drivable from another site; only bearer tokens count."""
+    make_user(email="browser@example.kz")
+    sign_in(client, "browser@example.kz")
+    assert client.get("/account").status_code == 200
+    assert client.get("/api/v1/me").status_code == 401

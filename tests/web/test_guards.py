@@ -1,0 +1,77 @@
+"""Role and sign-in checks on every route, found from the app itself so a new route cannot slip through."""
+
+import re
+
+import pytest
+
+from recruit.accounts.models import Role
+from tests.conftest import csrf_token, sign_in
+
+PUBLIC = {
+    "/", "/login", "/register", "/logout", "/language", "/health", "/api/v1/tokens", "/api/v1/regions",
+    "/api/v1/position-categories", "/api/v1/state-bodies",
+}
+ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/admin/reference",
+         "/admin/reference/{kind:str}/{code:str}"}
+SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current"}
+
+
+def _routes(app):
+    for route in app.routes:
+        if route.path.startswith("/schema") or route.path.startswith("/static"):
+            continue
+        for method in sorted(getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}):
+            yield route.path, method
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{user_id:int\}", "1", path).replace("{kind:str}", "regions").replace("{code:str}", "KZ-55")
+
+
+def test_every_route_is_classified(client):
+    paths = {path for path, _ in _routes(client.app)}
+    assert paths == PUBLIC | ADMIN | SIGNED_IN, "classify the new route here and guard it"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    token = csrf_token(client)
+    for path, method in _routes(client.app):
+        if path in PUBLIC:
+            continue
+        url = _concrete(path)
+        if path.startswith("/api/"):
+            response = client.request(method, url)
+            assert response.status_code == 401, (method, path)
+            continue
+        response = client.request(method, url, data={"_csrf_token": token} if method == "POST" else None,
+                                  follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), (method, path)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role if r != Role.ADMIN])
+def test_other_roles_are_refused_administration(client, make_user, role):
+    make_user(role, email=f"{role}@example.kz")
+    sign_in(client, f"{role}@example.kz")
+    token = csrf_token(client, "/account")
+    for path, method in _routes(client.app):
+        if path not in ADMIN:
+            continue
+        response = client.request(method, _concrete(path), data={"_csrf_token": token} if method == "POST" else None,
+                                  follow_redirects=False)
+        assert response.status_code == 403, (role, method, path)
+
+
+def test_administrators_reach_administration(client, make_user):
+    make_user("admin", email="admin@example.kz")
+    sign_in(client, "admin@example.kz")
+    for path in ("/admin/users", "/admin/users/new", "/admin/users/1", "/admin/reference",
+                 "/admin/reference/state-bodies/acsa", "/admin/reference?kind=position-categories"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/admin/users/999").status_code == 404
+    assert client.get("/admin/reference/regions/KZ-00").status_code == 404
+    assert client.get("/admin/reference/planets/KZ-55").status_code == 404
+
+
+def test_htmx_requests_get_a_client_redirect_to_sign_in(client):
+    response = client.get("/account", headers={"hx-request": "true"}, follow_redirects=False)
+    assert response.headers["hx-redirect"] == "/login?next=/account"
