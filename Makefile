@@ -26,7 +26,7 @@ bench: $(VENV)/.installed
 # Re-extract messages after changing user-facing text, then translate the new entries in kk and ru.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o recruit/locales/messages.pot --no-location --sort-output --omit-header --project=Merit .
-	$(BIN)/pybabel update -i recruit/locales/messages.pot -d recruit/locales -D messages --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i recruit/locales/messages.pot -d recruit/locales -D messages --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

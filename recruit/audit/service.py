@@ -17,9 +17,10 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from recruit.audit.models import AuditEvent
-from recruit.db import utcnow
+from recruit.db import Database, utcnow
 
 GENESIS = "0" * 64
+PAGE_SIZE = 100
 _PG_AUDIT_LOCK = 0x4D45524954  # "MERIT"
 
 
@@ -132,3 +133,20 @@ def verify_database(session: Session, batch: int = 5000) -> tuple[int, ChainBrea
 
     return_break = verify(rows())
     return checked, return_break
+
+
+def recent(db: Database, *, action: str = "", subject_type: str = "", subject_id: str = "",
+           before_seq: int | None = None) -> list[AuditEvent]:
+    """Newest first, a page at a time; filters are exact matches (actions may end in '*' as a prefix)."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action[:-1]) if action.endswith("*")
+                            else AuditEvent.action == action)
+    if subject_type:
+        query = query.where(AuditEvent.subject_type == subject_type)
+    if subject_id:
+        query = query.where(AuditEvent.subject_id == subject_id)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    with db.read() as session:
+        return list(session.exec(query).all())

@@ -67,6 +67,22 @@ class ReferenceAdminController(Controller):
         chosen = _kind_or_404(kind)
         return page("reference/index.html", kinds=service.KINDS, kind=chosen, rows=service.rows(db, kind))
 
+    @get("/admin/reference/{kind:str}/new", sync_to_thread=True)
+    def new(self, db: DB, kind: FromPath[str]) -> Response:
+        chosen = _kind_or_404(kind)
+        return page("reference/edit.html", kind=chosen, row=None, values=dict.fromkeys(("code", *chosen.fields), ""),
+                    errors={}, region_choices=_region_choices(db))
+
+    @post("/admin/reference/{kind:str}/new", sync_to_thread=True)
+    def create(self, request: Request, db: DB, kind: FromPath[str], data: Form) -> Response:
+        chosen = _kind_or_404(kind)
+        try:
+            service.create(db, request.user, kind, data)
+        except FormErrors as exc:
+            return page("reference/edit.html", status_code=400, kind=chosen, row=None, values=data,
+                        errors=exc.errors, region_choices=_region_choices(db))
+        return redirect(f"/admin/reference?kind={kind}", flash="saved")
+
     @get("/admin/reference/{kind:str}/{code:str}", sync_to_thread=True)
     def edit(self, db: DB, kind: FromPath[str], code: FromPath[str]) -> Response:
         chosen = _kind_or_404(kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -131,6 +132,30 @@ def _validated(session: Session, kind: Kind, form: dict[str, str]) -> dict:
     if errors:
         raise FormErrors(errors)
     return values
+
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+
+
+def create(db: Database, admin: CurrentUser, slug: str, form: dict[str, str]) -> str:
+    """Add a row (a new region by law, a new state body); codes are permanent once made."""
+    kind = KINDS[slug]
+    code = (form.get("code") or "").strip()
+    with db.write() as session:
+        errors = {}
+        if not CODE_PATTERN.match(code):
+            errors["code"] = N_("Use 1 to 40 letters, digits or hyphens.")
+        elif session.get(kind.model, code) is not None:
+            errors["code"] = N_("This code is already used.")
+        try:
+            values = _validated(session, kind, form)
+        except FormErrors as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise FormErrors(errors)
+        session.add(kind.model(code=code, **values))
+        record(session, admin.actor, "reference.created", slug, code, after=values)
+    return code
 
 
 def update(db: Database, admin: CurrentUser, slug: str, code: str, form: dict[str, str]) -> None:

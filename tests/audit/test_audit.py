@@ -96,3 +96,16 @@ def test_an_event_rolls_back_with_its_change(db):
             raise RuntimeError("the change failed")
     with db.read() as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "test.doomed")).all() == []
+
+
+def test_administrators_read_the_trail_newest_first(client, db, make_user):
+    from tests.conftest import sign_in
+
+    make_user("admin", email="admin@example.kz")
+    _events(db, 3)
+    sign_in(client, "admin@example.kz")
+    page = client.get("/admin/audit", params={"action": "test.*"}).text
+    assert page.count("<code>test.happened</code>") == 3
+    assert page.index("thing:2") < page.index("thing:0")
+    only = client.get("/admin/audit", params={"subject": "thing:1"}).text
+    assert only.count("<code>test.happened</code>") == 1

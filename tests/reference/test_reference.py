@@ -73,3 +73,16 @@ def test_public_api_lists_reference_data(client):
     assert len(regions) == 16
     assert any(b["code"] == "acsa" for b in client.get("/api/v1/state-bodies").json())
     assert any(c["code"] == "B-4" for c in client.get("/api/v1/position-categories").json())
+
+
+def test_admin_adds_a_region_once(client, db, make_user):
+    make_user("admin", email="admin@example.kz")
+    sign_in(client, "admin@example.kz")
+    form = {"code": "KZ-99", "name_kk": "Жаңа облыс", "name_ru": "Новая область", "name_en": "New Region",
+            "kind": "region", "valid_from": "2027-01-01", "valid_to": ""}
+    assert post_form(client, "/admin/reference/regions/new", form, token_page="/admin/reference").status_code == 303
+    again = post_form(client, "/admin/reference/regions/new", form, token_page="/admin/reference")
+    assert again.status_code == 400 and "This code is already used." in again.text
+    with db.read() as session:
+        assert session.get(Region, "KZ-99").valid_from == date(2027, 1, 1)
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "reference.created")).one().subject_id == "KZ-99"

@@ -12,7 +12,7 @@ PUBLIC = {
     "/api/v1/position-categories", "/api/v1/state-bodies",
 }
 ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/admin/reference",
-         "/admin/reference/{kind:str}/{code:str}"}
+         "/admin/reference/{kind:str}/new", "/admin/reference/{kind:str}/{code:str}", "/admin/audit"}
 SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current"}
 
 
@@ -65,7 +65,8 @@ def test_administrators_reach_administration(client, make_user):
     make_user("admin", email="admin@example.kz")
     sign_in(client, "admin@example.kz")
     for path in ("/admin/users", "/admin/users/new", "/admin/users/1", "/admin/reference",
-                 "/admin/reference/state-bodies/acsa", "/admin/reference?kind=position-categories"):
+                 "/admin/reference/state-bodies/acsa", "/admin/reference?kind=position-categories",
+                 "/admin/reference/regions/new", "/admin/audit", "/admin/audit?action=account.*"):
         assert client.get(path).status_code == 200, path
     assert client.get("/admin/users/999").status_code == 404
     assert client.get("/admin/reference/regions/KZ-00").status_code == 404
