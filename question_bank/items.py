@@ -17,6 +17,11 @@ LANGUAGES = ("kk", "ru", "en")
 DEFAULT_FACILITY = 0.5  # assumed for items with neither statistics nor an author's estimate
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation catalogs; the web layer translates it where it is shown."""
+    return message
+
+
 class ItemType(StrEnum):
     SINGLE = "single"            # one correct option
     MULTIPLE = "multiple"        # several correct options (multiple response)
@@ -90,31 +95,31 @@ class Item:
     def problem(self) -> str | None:
         keys = [option.key for option in self.options]
         if not self.id:
-            return "an item needs an id"
+            return N_("an item needs an id")
         if not self.stem:
-            return "the question text is empty"
+            return N_("the question text is empty")
         if len(set(keys)) != len(keys):
-            return "option keys repeat"
+            return N_("option keys repeat")
         if not self.key <= set(keys):
-            return "the answer key names an option that does not exist"
+            return N_("the answer key names an option that does not exist")
         if self.difficulty is not None and not 0.0 <= self.difficulty <= 1.0:
-            return "difficulty (facility) must lie between 0 and 1"
+            return N_("difficulty (facility) must lie between 0 and 1")
         if self.type is ItemType.LIKERT:
             if self.key:
-                return "a Likert item has no answer key"
+                return N_("a Likert item has no answer key")
             if not self.competency:
-                return "a Likert item must name the competency it measures"
+                return N_("a Likert item must name the competency it measures")
             if not all(k.isdigit() for k in keys) or len(keys) < 3:
-                return "a Likert item needs at least 3 numbered scale points"
+                return N_("a Likert item needs at least 3 numbered scale points")
             return None
         if len(self.options) < 2:
-            return "at least 2 options are needed"
+            return N_("at least 2 options are needed")
         if self.type is ItemType.TRUE_FALSE and set(keys) != {"true", "false"}:
-            return "a true/false item has exactly the options 'true' and 'false'"
+            return N_("a true/false item has exactly the options 'true' and 'false'")
         if self.type in (ItemType.SINGLE, ItemType.TRUE_FALSE) and len(self.key) != 1:
-            return "exactly one option must be correct"
+            return N_("exactly one option must be correct")
         if self.type is ItemType.MULTIPLE and not self.key:
-            return "at least one option must be correct"
+            return N_("at least one option must be correct")
         return None
 
     @property

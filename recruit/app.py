@@ -18,6 +18,7 @@ from recruit import __version__
 from recruit.accounts import api as accounts_api
 from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
+from recruit.bank import controllers as bank_pages
 from recruit.db import Database
 from recruit.reference import controllers as reference_pages
 from recruit.settings import Settings, load_settings
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_api.route_handlers,
             *reference_pages.route_handlers,
             *audit_pages.route_handlers,
+            *bank_pages.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

@@ -40,14 +40,13 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations, then add any bundled reference data that is missing."""
+    from recruit.bootstrap import seed_bundled
     from recruit.migrate import upgrade
-    from recruit.reference.service import seed
 
     database = _database()
     upgrade(database.url, revision)
-    with database.write() as session:
-        added = seed(session)
-    click.echo(f"database upgraded to {revision}; {added} reference rows added")
+    added, programs = seed_bundled(database)
+    click.echo(f"database upgraded to {revision}; {added} reference rows added; {programs} program versions added")
 
 
 @main.group()
@@ -122,6 +121,96 @@ def regions(as_json: bool) -> None:
     for region in rows:
         validity = f"{region.valid_from or '…'} – {region.valid_to or '…'}"
         click.echo(f"{region.code:8} {region.name_en:32} {validity}")
+
+
+@main.group()
+def bank() -> None:
+    """The question bank."""
+
+
+def _files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    from pathlib import Path
+
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for member in members:
+            try:
+                found.append((str(member), member.read_bytes()))
+            except OSError as exc:
+                raise click.ClickException(f"{member}: cannot read ({exc.strerror})") from exc
+    return found
+
+
+@bank.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--skip-unsupported", is_flag=True, help="Import the rest when some items are of unsupported types.")
+def bank_import(paths: tuple[str, ...], skip_unsupported: bool) -> None:
+    """Import Moodle XML, GIFT, QTI, IMS packages, CSV or JSON. All or nothing: any problem stores nothing."""
+    from question_bank.importers import import_files
+    from recruit.audit.service import Actor
+    from recruit.bank.service import store_import
+
+    database = _database()
+    _require_schema(database)
+    files = _files(paths)
+    result = import_files(files, skip_unsupported=skip_unsupported)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"nothing imported: {len(result.problems)} problem(s)", err=True)
+        sys.exit(1)
+    summary = store_import(database, Actor("cli"), result, [path for path, _ in files])
+    for skipped in summary.skipped:
+        click.echo(skipped)
+    click.echo(f"imported {summary.imported} items ({summary.created} new, {summary.new_versions} new versions, "
+               f"{summary.updated} updated, {summary.unchanged} unchanged, {len(summary.skipped)} skipped)")
+
+
+@bank.command("export")
+@click.option("--format", "fmt", type=click.Choice(["moodle-xml", "qti"]), required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def bank_export(fmt: str, out: str) -> None:
+    """Export the current version of every item (QTI as an IMS content package, a .zip)."""
+    from pathlib import Path
+
+    from question_bank.exporters.moodle_xml import export_moodle_xml
+    from question_bank.exporters.qti import export_qti_package
+    from recruit.bank.service import current_items
+
+    database = _database()
+    _require_schema(database)
+    items = current_items(database)
+    data = export_moodle_xml(items) if fmt == "moodle-xml" else export_qti_package(items)
+    Path(out).write_bytes(data)
+    click.echo(f"exported {len(items)} items to {out}")
+
+
+@bank.command("assemble")
+@click.option("--program", "program_code", required=True)
+@click.option("--seed", required=True)
+@click.option("--language", required=True, type=click.Choice(["kk", "ru", "en"]))
+@click.option("--json", "as_json", is_flag=True)
+def bank_assemble(program_code: str, seed: str, language: str, as_json: bool) -> None:
+    """Assemble the form a seed gives (the same arguments always give the same form)."""
+    from question_bank.assembly import PoolShortage
+    from recruit.bank.service import assemble
+
+    database = _database()
+    _require_schema(database)
+    chosen_seed: int | str = int(seed) if seed.lstrip("-").isdigit() else seed
+    try:
+        form = assemble(database, program_code, chosen_seed, language)
+    except (LookupError, PoolShortage, ValueError) as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from exc
+    if as_json:
+        click.echo(json.dumps(form.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"{form.program} v{form.program_version}, seed {form.seed}, {form.language}, "
+               f"expected score {form.expected_score:.2f}")
+    for section in form.sections:
+        click.echo(f"  {section.code}: " + ", ".join(f"{i.item_id}@v{i.version}" for i in section.items))
 
 
 @main.command()

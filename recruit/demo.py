@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from recruit.accounts.models import User
 from recruit.accounts.service import Registration, create_user
+from question_bank.importers import ImportResult
 from recruit.audit.service import SYSTEM
+from recruit.bank.service import demo_items, store_import
 from recruit.db import Database
 
 DEMO_PASSWORD = "merit-demo-2026"
@@ -47,6 +49,9 @@ def load(db: Database) -> Iterator[str]:
                 iin=person.iin, region_code=person.region_code, password=DEMO_PASSWORD,
                 password_confirm=DEMO_PASSWORD,
             ), actor=SYSTEM, require_consent=False)
+    bank = store_import(db, SYSTEM, ImportResult(items=demo_items()), ["recruit/demo_bank"])
+    yield (f"Question bank: {bank.imported} demo items on the Constitution, the Law on Civil Service, the Law on "
+           f"Combating Corruption, the Ethics Code and six competencies (kk, ru, en)")
     yield "Demo logins (password for all: %s):" % DEMO_PASSWORD
     for person in DEMO_USERS:
         yield f"  {', '.join(person.roles):20} {person.email:28} ({person.language})"

@@ -4,11 +4,12 @@ from sqlmodel import SQLModel
 
 from recruit.accounts.models import ApiToken, LoginThrottle, User, UserRole, WebSession
 from recruit.audit.models import AuditEvent
+from recruit.bank.models import AssembledForm, BankItem, ProgramRecord
 from recruit.reference.models import PositionCategory, Region, StateBody
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LoginThrottle", "PositionCategory", "Region", "StateBody",
+    "ApiToken", "AssembledForm", "AuditEvent", "BankItem", "ProgramRecord", "LoginThrottle", "PositionCategory", "Region", "StateBody",
     "User", "UserRole", "WebSession", "metadata",
 ]

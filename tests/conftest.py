@@ -22,7 +22,7 @@ from recruit.accounts.service import CurrentUser, Registration, create_user
 from recruit.app import create_app
 from recruit.db import Database
 from recruit.migrate import upgrade
-from recruit.reference.service import seed
+from recruit.bootstrap import seed_bundled
 from recruit.settings import Settings
 from tests.factories import PASSWORD, iin_for
 
@@ -45,8 +45,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def _migrated(url: str) -> None:
     upgrade(url)
     db = Database(url)
-    with db.write() as session:
-        seed(session)
+    seed_bundled(db)
     db.dispose()
 
 

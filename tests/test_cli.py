@@ -65,5 +65,6 @@ def test_db_upgrade_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     first, second = recruit(url, "db", "upgrade"), recruit(url, "db", "upgrade")
     assert first.returncode == second.returncode == 0
-    assert "96 reference rows added" in first.stdout and "0 reference rows added" in second.stdout
+    assert "96 reference rows added; 2 program versions added" in first.stdout
+    assert "0 reference rows added; 0 program versions added" in second.stdout
     assert recruit(url, "audit", "verify").returncode == 0

@@ -90,6 +90,8 @@ def parse_xml(path: str, data: bytes) -> XmlDocument | Problem:
         return Problem(path, exc.position[0], f"not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc})")
     except DefusedXmlException as exc:
         return Problem(path, None, f"unsafe XML refused ({type(exc).__name__}: entities and external references are not allowed)")
+    except (LookupError, ValueError) as exc:  # an unknown or unusable encoding declaration
+        return Problem(path, 1, f"the XML declaration names an encoding that cannot be read ({exc})")
     return XmlDocument(root, lines)
 
 

@@ -1,0 +1,1 @@
+"""Export items to the formats other tools read."""
