@@ -15,7 +15,8 @@ attempt and can be rebuilt on appeal.
 from __future__ import annotations
 
 import random
-import struct
+import sys
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,8 +47,7 @@ class FormItem(NamedTuple):
     option_order: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FormSection:
+class FormSection(NamedTuple):
     code: str
     items: tuple[FormItem, ...]
 
@@ -111,11 +111,12 @@ def _allocate(count: int, sizes: list[int]) -> list[int]:
 class _RandomWords:
     """The seeded random stream: 32-bit words drawn in blocks from Python's Mersenne Twister, whose seeding
     and getrandbits are stable across Python versions, so a stored seed rebuilds the same form years later.
-    Choices use word % n: with n far below 2**32 the bias is under one in a million."""
+    Words are read little-endian on every machine. Choices use word % n: with n far below 2**32 the bias
+    is under one in a million."""
 
     def __init__(self, seed: int | str, block: int):
         self._rng = random.Random(seed)
-        self._layout = struct.Struct(f"<{block}I")
+        self._block = block
         self.words: list[int] = []
         self.pos = 0
         self.reserve(block)
@@ -123,8 +124,10 @@ class _RandomWords:
     def reserve(self, count: int) -> None:
         """Make sure `count` more words are available from `pos` on."""
         while self.pos + count > len(self.words):
-            size = self._layout.size
-            self.words.extend(self._layout.unpack(self._rng.getrandbits(8 * size).to_bytes(size, "little")))
+            chunk = array("I", self._rng.getrandbits(32 * self._block).to_bytes(4 * self._block, "little"))
+            if sys.byteorder == "big":
+                chunk.byteswap()
+            self.words.extend(chunk.tolist())
 
 
 class Assembler:
@@ -158,7 +161,7 @@ class Assembler:
         # Every (item, option order) a form can hold, built once: assembling a form creates no objects per item.
         self._variants = [self._form_items(item) for item in self.items]
         self._variant_counts = [len(v) for v in self._variants]
-        self._words_per_form = 4 * program.item_count + 8 * len(self.cells)
+        self._words_per_form = 3 * program.item_count + 4 * len(self.cells)
 
     def _stratify(self, items: list[Item], count: int) -> list[tuple[list[Item], int]]:
         edges = self.program.difficulty_bands
@@ -267,13 +270,11 @@ class Assembler:
         words, pos, variants, sizes = stream.words, stream.pos, self._variants, self._variant_counts
         sections = []
         for section, picks in zip(self.program.sections, chosen, strict=True):
-            for i in range(len(picks) - 1, 0, -1):  # the section's items in random order
-                j = words[pos] % (i + 1)
-                pos += 1
-                picks[i], picks[j] = picks[j], picks[i]
-            sections.append(FormSection(section.code, tuple(
-                [variants[p][words[pos + n] % sizes[p]] for n, p in enumerate(picks)])))
-            pos += len(picks)
+            # Items in random order (sorted by a random word each), each with a random option order.
+            count = len(picks)
+            order = sorted(zip(words[pos:pos + count], words[pos + count:pos + 2 * count], picks))
+            pos += 2 * count
+            sections.append(FormSection(section.code, tuple([variants[p][w % sizes[p]] for _, w, p in order])))
         return Form(self.program.code, self.program.version, seed, self.language, expected, tuple(sections))
 
 
