@@ -59,6 +59,19 @@ class ImportResult:
         self.skipped.extend(other.skipped)
 
 
+def read_text(path: str, data: bytes, result: ImportResult, not_utf8: str) -> str | None:
+    """A text file's content (size-capped, UTF-8, BOM dropped), or None with the problem recorded."""
+    if len(data) > MAX_FILE_BYTES:
+        result.problems.append(Problem(path, None, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        result.problems.append(Problem(path, data[:exc.start].count(b"\n") + 1, not_utf8))
+        return None
+    return text.removeprefix("\ufeff")
+
+
 class XmlDocument:
     """A parsed XML file that remembers the line each element starts on."""
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from question_bank.importers.common import MAX_FILE_BYTES, ImportResult, Problem, plain_text
+from question_bank.importers.common import ImportResult, Problem, plain_text, read_text
 from question_bank.importers.moodle_xml import TRUE_FALSE_LABELS
 from question_bank.items import LANGUAGES, Item, ItemError, ItemType, Option, Source, Status, Topic
 
@@ -78,15 +78,9 @@ class _Row:
 
 def import_csv(path: str, data: bytes, *, skip_unsupported: bool = False) -> ImportResult:
     result = ImportResult()
-    if len(data) > MAX_FILE_BYTES:
-        result.problems.append(Problem(path, None, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"))
+    text = read_text(path, data, result, NOT_UTF8)
+    if text is None:
         return result
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        result.problems.append(Problem(path, data[:exc.start].count(b"\n") + 1, NOT_UTF8))
-        return result
-    text = text.removeprefix("\ufeff")
     rows = _read_rows(path, text, result)
     if rows is None:
         return result

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from question_bank.importers.common import MAX_FILE_BYTES, ImportResult, Problem, plain_text, stable_id, unsupported
+from question_bank.importers.common import ImportResult, Problem, plain_text, read_text, stable_id, unsupported
 from question_bank.importers.moodle_xml import (
     SUM_TOLERANCE,
     SUPPORTED_NOTE,
@@ -99,15 +99,10 @@ def _blocks(text: str) -> list[list[tuple[int, str]]]:
 
 def import_gift(path: str, data: bytes, *, skip_unsupported: bool = False) -> ImportResult:
     result = ImportResult()
-    if len(data) > MAX_FILE_BYTES:
-        result.problems.append(Problem(path, None, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"))
+    text = read_text(path, data, result, NOT_UTF8)
+    if text is None:
         return result
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        result.problems.append(Problem(path, data[:exc.start].count(b"\n") + 1, NOT_UTF8))
-        return result
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = _Reader(path, result, skip_unsupported)
     for block in _blocks(text):
         reader.read(block)
