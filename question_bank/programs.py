@@ -61,6 +61,7 @@ class Program:
     multiple_response: str = "all_or_nothing"  # or "partial"
     validity_months: int = 12
     levels: tuple[Level, ...] = ()
+    requires: str | None = None                # a program that must be passed (and still valid) first
 
     @property
     def item_count(self) -> int:
@@ -92,6 +93,7 @@ def program_from_dict(data: Mapping[str, Any]) -> Program:
             score_tolerance=data.get("score_tolerance"),
             multiple_response=data.get("multiple_response", "all_or_nothing"),
             validity_months=int(data.get("validity_months", 12)),
+            requires=data.get("requires"),
             levels=tuple(Level(lv["code"], float(lv["minimum"]), MappingProxyType(dict(lv["title"])))
                          for lv in data.get("levels", ())),
         )
@@ -135,7 +137,7 @@ def program_to_dict(program: Program) -> dict[str, Any]:
         "languages": list(program.languages), "position_categories": list(program.position_categories),
         "shuffle_options": program.shuffle_options, "difficulty_bands": list(program.difficulty_bands),
         "score_tolerance": program.score_tolerance, "multiple_response": program.multiple_response,
-        "validity_months": program.validity_months,
+        "validity_months": program.validity_months, "requires": program.requires,
         "levels": [{"code": lv.code, "minimum": lv.minimum, "title": dict(lv.title)} for lv in program.levels],
     }
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import anyio
 
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
@@ -19,7 +24,9 @@ from recruit.accounts import api as accounts_api
 from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
 from recruit.bank import controllers as bank_pages
-from recruit.db import Database
+from recruit.exams import api as exams_api
+from recruit.db import Database, utcnow
+from recruit.exams.service import sweep
 from recruit.reference import controllers as reference_pages
 from recruit.settings import Settings, load_settings
 from recruit.web.errors import http_error
@@ -67,6 +74,29 @@ async def before_send(message: Message, scope: Scope) -> None:
         headers.add("set-cookie", f"{FLASH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
 
 
+SWEEP_EVERY_SECONDS = 15
+
+
+@asynccontextmanager
+async def sweeper(app: Litestar) -> AsyncIterator[None]:
+    """Closes overdue attempts in the background; every worker runs one, which the sweep allows."""
+
+    async def loop() -> None:
+        while True:
+            await anyio.sleep(SWEEP_EVERY_SECONDS)
+            try:
+                await anyio.to_thread.run_sync(sweep, app.state.db, utcnow())
+            except Exception:  # a failed sweep is retried on the next tick; the error is logged
+                logging.getLogger("recruit").exception("sweep failed")
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(loop)
+        try:
+            yield
+        finally:
+            group.cancel_scope.cancel()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     db = Database(settings.database_url)
@@ -79,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *reference_pages.route_handlers,
             *audit_pages.route_handlers,
             *bank_pages.route_handlers,
+            *exams_api.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},
@@ -95,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="Merit API", version=__version__, path="/schema"),
         before_send=[before_send],
         state=State({"db": db, "settings": settings}),
+        lifespan=[sweeper],
         on_shutdown=[db.dispose],
         debug=False,
     )

@@ -213,6 +213,22 @@ def bank_assemble(program_code: str, seed: str, language: str, as_json: bool) ->
         click.echo(f"  {section.code}: " + ", ".join(f"{i.item_id}@v{i.version}" for i in section.items))
 
 
+@main.group()
+def exams() -> None:
+    """Exam delivery."""
+
+
+@exams.command("sweep")
+def exams_sweep() -> None:
+    """Close attempts whose deadline (plus grace) has passed, finishing them at the deadline."""
+    from recruit.db import utcnow
+    from recruit.exams.service import sweep
+
+    database = _database()
+    _require_schema(database)
+    click.echo(f"closed {sweep(database, utcnow())} overdue attempt(s)")
+
+
 @main.command()
 def demo() -> None:
     """Load demo data for everything built so far (safe to run again)."""

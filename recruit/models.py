@@ -5,11 +5,13 @@ from sqlmodel import SQLModel
 from recruit.accounts.models import ApiToken, LoginThrottle, User, UserRole, WebSession
 from recruit.audit.models import AuditEvent
 from recruit.bank.models import AssembledForm, BankItem, ProgramRecord
+from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.reference.models import PositionCategory, Region, StateBody
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "AssembledForm", "AuditEvent", "BankItem", "ProgramRecord", "LoginThrottle", "PositionCategory", "Region", "StateBody",
+    "ApiToken", "AssembledForm", "Attempt", "AttemptEvent", "AuditEvent", "BankItem", "Booking", "ProgramRecord",
+    "Response", "Sitting", "LoginThrottle", "PositionCategory", "Region", "StateBody",
     "User", "UserRole", "WebSession", "metadata",
 ]

@@ -87,6 +87,11 @@ def _current(session: Session, user: User) -> CurrentUser:
     )
 
 
+def current_user(db: Database, user_id: int) -> CurrentUser:
+    with db.read() as session:
+        return _current(session, session.get(User, user_id))
+
+
 def user_snapshot(session: Session, user: User) -> dict:
     """What the audit trail records about a user (never the hash)."""
     return {

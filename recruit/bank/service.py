@@ -248,6 +248,13 @@ def program(db: Database, code: str, version: int | None = None, on: date | None
     return found[0]
 
 
+def program_version(session: Session, code: str, version: int) -> Program:
+    row = session.get(ProgramRecord, (code, version))
+    if row is None:
+        raise LookupError(f"no program {code!r} version {version}")
+    return program_from_dict(row.content)
+
+
 def save_program(db: Database, actor: Actor, data: dict) -> Program:
     """Programs are never edited in place: a change is a new version with its own effective dates."""
     with db.write() as session:

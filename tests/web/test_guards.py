@@ -6,6 +6,7 @@ import pytest
 
 from recruit.accounts.models import Role
 from tests.conftest import csrf_token, sign_in
+from tests.factories import PASSWORD
 
 PUBLIC = {
     "/", "/login", "/register", "/logout", "/language", "/health", "/api/v1/tokens", "/api/v1/regions",
@@ -16,7 +17,11 @@ ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/adm
 SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current"}
 AUTHORS = {"/bank", "/bank/items", "/bank/items/new", "/bank/items/{item_id:str}", "/bank/items/{item_id:str}/edit",
            "/bank/items/{item_id:str}/status", "/bank/import", "/bank/programs", "/bank/programs/{code:str}"}
-ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS}}
+CANDIDATES = {"/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
+              "/api/v1/attempts/{attempt_id:int}", "/api/v1/attempts/{attempt_id:int}/responses/{slot:int}",
+              "/api/v1/attempts/{attempt_id:int}/submit", "/api/v1/attempts/{attempt_id:int}/result"}
+ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
+           **{path: {"candidate"} for path in CANDIDATES}}
 
 
 def _routes(app):
@@ -28,13 +33,14 @@ def _routes(app):
 
 
 def _concrete(path: str) -> str:
+    path = path.replace("{sitting_id:int}", "1").replace("{attempt_id:int}", "1").replace("{slot:int}", "1")
     path = path.replace("{user_id:int}", "1").replace("{kind:str}", "regions").replace("{item_id:str}", "ethics-001")
     return path.replace("{code:str}", "corps-b" if path.startswith("/bank") else "KZ-55")
 
 
 def test_every_route_is_classified(client):
     paths = {path for path, _ in _routes(client.app)}
-    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS, "classify the new route here and guard it"
+    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES, "classify the new route here and guard it"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -55,10 +61,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 @pytest.mark.parametrize("role", [r.value for r in Role])
 def test_roles_are_refused_what_is_not_theirs(client, make_user, role):
     make_user(role, email=f"{role}@example.kz")
+    bearer = client.post("/api/v1/tokens", json={"email": f"{role}@example.kz", "password": PASSWORD}).json()["token"]
     sign_in(client, f"{role}@example.kz")
     token = csrf_token(client, "/account")
     for path, method in _routes(client.app):
         if path not in ALLOWED or role in ALLOWED[path]:
+            continue
+        if path.startswith("/api/"):
+            response = client.request(method, _concrete(path), headers={"Authorization": f"Bearer {bearer}"})
+            assert response.status_code == 403, (role, method, path)
             continue
         response = client.request(method, _concrete(path), data={"_csrf_token": token} if method == "POST" else None,
                                   follow_redirects=False)

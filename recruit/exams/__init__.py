@@ -1,0 +1,1 @@
+"""Exam delivery: sittings, bookings, timed attempts with autosave, results."""

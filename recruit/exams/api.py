@@ -1,0 +1,130 @@
+"""The candidate's exam API (bearer token): sittings, bookings, attempts, per-click saves, submit, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath, JSONBody
+
+from recruit.accounts.models import Role
+from recruit.db import utcnow
+from recruit.exams import service
+from recruit.i18n import gettext
+from recruit.web.guards import requires
+from recruit.web.pages import DB
+
+
+def refusal(exc: service.ExamError) -> HTTPException:
+    message = gettext(exc.message, **exc.params) if exc.params else gettext(exc.message)
+    if isinstance(exc, service.NotFound):
+        return NotFoundException(message)
+    extra = {"reason": exc.params["reason"]} if "reason" in exc.params else None
+    return HTTPException(status_code=exc.status, detail=message, extra=extra)
+
+
+@dataclass
+class StartRequest:
+    sitting_id: int
+    language: str
+
+
+@dataclass
+class SaveRequest:
+    choice_ids: list[str]
+    seq: int
+
+
+@dataclass
+class SaveAnswer:
+    saved: bool
+    remaining_seconds: int
+
+
+def attempt_json(view: service.AttemptView, with_items: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": view.id, "sitting_id": view.sitting_id, "program": view.program, "state": view.state,
+        "language": view.language, "deadline_at": view.deadline_at.isoformat(),
+        "remaining_seconds": view.remaining_seconds, "paused": view.paused,
+        "responses": [{"slot": slot, "choice_ids": list(ids), "seq": view.seqs[slot]}
+                      for slot, ids in sorted(view.responses.items())],
+    }
+    if with_items:
+        body["items"] = [{"slot": i.slot, "section": i.section, "stem": i.stem, "multiple": i.multiple,
+                          "options": [{"id": oid, "text": text} for oid, text in i.options]} for i in view.items]
+    return body
+
+
+class ExamApiController(Controller):
+    """Everything a candidate's client needs to sit a test."""
+
+    tags = ["exams"]
+    guards = [requires(Role.CANDIDATE)]
+
+    @get("/api/v1/sittings", sync_to_thread=True, summary="Sittings open to the caller")
+    def sittings(self, request: Request, db: DB) -> list[dict[str, Any]]:
+        return [{
+            "id": s.id, "title": s.title, "program": s.program_code, "program_version": s.program_version,
+            "opens_at": s.opens_at.isoformat(), "closes_at": s.closes_at.isoformat(), "mode": s.mode,
+            "venue": s.venue, "region_code": s.region_code, "capacity": s.capacity,
+            "seats_left": max(0, s.capacity - taken), "booked": booking is not None,
+            "booking_id": booking.id if booking else None,
+        } for s, booking, taken in service.open_sittings(db, request.user, utcnow())]
+
+    @post("/api/v1/sittings/{sitting_id:int}/bookings", sync_to_thread=True, summary="Book a seat")
+    def book(self, request: Request, db: DB, sitting_id: FromPath[int]) -> Response[dict[str, Any]]:
+        try:
+            booking = service.book(db, request.user, sitting_id, utcnow())
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+        return Response({"booking_id": booking.id, "sitting_id": booking.sitting_id}, status_code=201)
+
+    @post("/api/v1/attempts", sync_to_thread=True, summary="Start (or resume) an attempt")
+    def start(self, request: Request, db: DB, data: JSONBody[StartRequest]) -> Response[dict[str, Any]]:
+        try:
+            view, created = service.start(db, request.user, data.sitting_id, data.language, utcnow(), request.auth)
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+        return Response(attempt_json(view), status_code=201 if created else 200)
+
+    @get("/api/v1/attempts/{attempt_id:int}", sync_to_thread=True, summary="State, time left, own responses")
+    def attempt(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
+        try:
+            return attempt_json(service.view(db, request.user, attempt_id, utcnow()), with_items=False)
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+
+    @put("/api/v1/attempts/{attempt_id:int}/responses/{slot:int}", sync_to_thread=True,
+         summary="Save one answer (acknowledged only after commit)")
+    def save(self, request: Request, db: DB, attempt_id: FromPath[int], slot: FromPath[int],
+             data: JSONBody[SaveRequest]) -> SaveAnswer:
+        try:
+            ack = service.save(db, request.user, attempt_id, slot, data.choice_ids, data.seq, utcnow(), request.auth)
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+        return SaveAnswer(ack.saved, ack.remaining_seconds)
+
+    @post("/api/v1/attempts/{attempt_id:int}/submit", status_code=200, sync_to_thread=True,
+          summary="Submit (idempotent)")
+    def submit(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
+        try:
+            return _jsonable(service.submit(db, request.user, attempt_id, utcnow()))
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+
+    @get("/api/v1/attempts/{attempt_id:int}/result", sync_to_thread=True, summary="Scores and reasons")
+    def result(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
+        try:
+            return _jsonable(service.result(db, request.user, attempt_id))
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+
+
+def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in result.items()}
+
+
+route_handlers = [ExamApiController]
