@@ -32,6 +32,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from question_bank.items import N_
+
 ItemId = str
 
 MIN_EXAMINEES = 20            # refuse item statistics and alpha below this
@@ -65,17 +67,17 @@ class Flag(StrEnum):
 
 
 _EXPLANATIONS = {
-    Flag.TOO_FEW_EXAMINEES: "too few examinees (n < 20)",
-    Flag.TOO_EASY: "too easy: facility above 0.9",
-    Flag.TOO_HARD: "too hard: facility below 0.3 or below the random-guess score",
-    Flag.POSSIBLE_WRONG_KEY: "possible wrong key: negative discrimination on an item of normal difficulty",
-    Flag.DUBIOUS: "dubious: discriminative efficiency below 15%",
+    Flag.TOO_FEW_EXAMINEES: N_("too few examinees (n < 20)"),
+    Flag.TOO_EASY: N_("too easy: facility above 0.9"),
+    Flag.TOO_HARD: N_("too hard: facility below 0.3 or below the random-guess score"),
+    Flag.POSSIBLE_WRONG_KEY: N_("possible wrong key: negative discrimination on an item of normal difficulty"),
+    Flag.DUBIOUS: N_("dubious: discriminative efficiency below 15 per cent"),
     Flag.DISTRACTOR_ATTRACTS_STRONG:
-        "distractor attracts strong candidates: chosen more by the upper 27% than the lower 27%",
-    Flag.FEW_ATTEMPTS: "fewer than 100 attempts: treat the statistics as provisional",
-    Flag.NO_RELIABILITY: "reliability not computed: no form has 20 attempts, 2 items and varying totals",
-    Flag.RELIABILITY_UNSATISFACTORY: "reliability unsatisfactory: alpha below 0.64",
-    Flag.RELIABILITY_SATISFACTORY: "reliability satisfactory: alpha above 0.75",
+        N_("distractor attracts strong candidates: chosen more by the strongest 27 per cent than the weakest 27 per cent"),
+    Flag.FEW_ATTEMPTS: N_("fewer than 100 attempts: treat the statistics as provisional"),
+    Flag.NO_RELIABILITY: N_("reliability not computed: fewer than 20 attempts, or totals that do not vary"),
+    Flag.RELIABILITY_UNSATISFACTORY: N_("reliability unsatisfactory: alpha below 0.64"),
+    Flag.RELIABILITY_SATISFACTORY: N_("reliability satisfactory: alpha above 0.75"),
 }
 
 
@@ -285,6 +287,8 @@ def _test(attempts: tuple[AttemptResponses, ...], marks: np.ndarray, item_ids: t
     forms = _forms(attempts, marks, item_ids)
     alphas = [form.alpha for form in forms if form.alpha is not None]
     alpha = float(np.median(alphas)) if alphas else None
+    if alpha is None and len(attempts) >= MIN_EXAMINEES:
+        alpha = pooled_alpha(marks, int(np.median([len(a.scores) for a in attempts])))
     sd = float(np.std(totals, ddof=1)) if totals.size >= 2 else None
     sem = _sem(sd, alpha)
     return TestAnalysis(
@@ -308,6 +312,27 @@ def _form(items: tuple[ItemId, ...], matrix: np.ndarray) -> FormReliability:
     sd = float(np.std(matrix.sum(axis=1), ddof=1)) if attempts >= 2 else None
     alpha = cronbach_alpha(matrix) if attempts >= MIN_EXAMINEES else None
     return FormReliability(items, attempts, sd, alpha, _sem(sd, alpha))
+
+
+def pooled_alpha(marks: np.ndarray, length: int) -> float | None:
+    """Alpha for randomized forms, where no two candidates may share a form: the alpha of a test of `length`
+    items whose item variance and inter-item covariance are the bank's averages,
+    alpha = k c / (v + (k - 1) c), with each covariance taken over the candidates who saw both items."""
+    if length < 2:
+        return None
+    seen = ~np.isnan(marks)
+    centred = np.where(seen, marks - np.nanmean(np.where(seen, marks, np.nan), axis=0), 0.0)
+    together = seen.T.astype(float) @ seen.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = (centred.T @ centred) / (together - 1)
+    usable = together >= MIN_EXAMINEES
+    diagonal = np.diag(usable)
+    off = usable & ~np.eye(len(usable), dtype=bool)
+    if not diagonal.any() or not off.any():
+        return None
+    variance, shared = float(np.mean(np.diag(covariance)[diagonal])), float(np.mean(covariance[off]))
+    denominator = variance + (length - 1) * shared
+    return None if denominator <= 0 else length * shared / denominator
 
 
 def _sem(sd: float | None, alpha: float | None) -> float | None:

@@ -25,6 +25,7 @@ from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
 from recruit.bank import controllers as bank_pages
 from recruit.exams import api as exams_api
+from recruit.exams import controllers as exam_pages
 from recruit.db import Database, utcnow
 from recruit.exams.service import sweep
 from recruit.reference import controllers as reference_pages
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *audit_pages.route_handlers,
             *bank_pages.route_handlers,
             *exams_api.route_handlers,
+            *exam_pages.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,12 +12,14 @@ from sqlmodel import select
 
 from recruit.accounts.models import User
 from recruit.accounts.service import Registration, create_user, current_user
+from question_bank.assembly import form_from_json
 from question_bank.importers import ImportResult
 from recruit.audit.service import SYSTEM
-from recruit.bank.service import demo_items, store_import
+from recruit.bank.models import AssembledForm
+from recruit.bank.service import demo_items, items_by_version, store_import
 from recruit.db import Database, utcnow
-from recruit.exams.models import Sitting
-from recruit.exams.service import book, create_sitting
+from recruit.exams.models import Attempt, Sitting
+from recruit.exams.service import book, create_sitting, option_id, save, start, submit
 
 DEMO_PASSWORD = "merit-demo-2026"
 CORPS_B_SITTING = "Corps B legislation test, online (demo)"
@@ -58,6 +62,7 @@ def load(db: Database) -> Iterator[str]:
     yield (f"Question bank: {bank.imported} demo items on the Constitution, the Law on Civil Service, the Law on "
            f"Combating Corruption, the Ethics Code and six competencies (kk, ru, en)")
     yield from _sittings(db)
+    yield from _practice_sitting(db)
     yield "Demo logins (password for all: %s):" % DEMO_PASSWORD
     for person in DEMO_USERS:
         yield f"  {', '.join(person.roles):20} {person.email:28} ({person.language})"
@@ -80,3 +85,63 @@ def _sittings(db: Database) -> Iterator[str]:
                 user = session.exec(select(User).where(User.email == person.email)).one()
             book(db, current_user(db, user.id), sitting.id, now, actor=SYSTEM)
     yield f"Sittings: '{CORPS_B_SITTING}' (open now, demo candidates booked) and '{COMPETENCY_SITTING}'"
+
+
+PRACTICE_SITTING = "Corps B legislation test, practice round (demo, finished)"
+PRACTICE_CANDIDATES = 60
+
+
+def _practice_sitting(db: Database) -> Iterator[str]:
+    """A finished sitting three weeks ago, sat through the real service by simulated candidates who answer
+    with a simple item-response model, so the item statistics page has something to show."""
+    done = f"Practice sitting: {PRACTICE_CANDIDATES} simulated candidates, see Question bank > Item statistics"
+    with db.read() as session:
+        if session.exec(select(Sitting).where(Sitting.title == PRACTICE_SITTING)).first() is not None:
+            yield done
+            return
+    rng = random.Random(2017)
+    then = utcnow() - timedelta(days=21)
+    sitting = create_sitting(db, SYSTEM, title=PRACTICE_SITTING, program_code="corps-b",
+                             opens_at=then - timedelta(hours=1), closes_at=then + timedelta(hours=8),
+                             capacity=PRACTICE_CANDIDATES)
+    for n in range(1, PRACTICE_CANDIDATES + 1):
+        region = rng.choice(["KZ-11", "KZ-15", "KZ-55", "KZ-59", "KZ-71", "KZ-75"])
+        candidate = create_user(db, Registration(
+            full_name=f"Практика {n:02d}", email=f"practice{n:02d}@merit.demo", roles=("candidate",),
+            language="ru", iin=practice_iin(n), region_code=region, password=DEMO_PASSWORD,
+            password_confirm=DEMO_PASSWORD), actor=SYSTEM, require_consent=False)
+        book(db, candidate, sitting.id, then, actor=SYSTEM)
+        view, _ = start(db, candidate, sitting.id, rng.choice(["kk", "ru"]), then)
+        ability = rng.gauss(0.4, 1.0)
+        for slot, choice in simulated_answers(db, view.id, ability, rng):
+            save(db, candidate, view.id, slot, choice, slot, then + timedelta(minutes=slot // 2))
+        submit(db, candidate, view.id, then + timedelta(minutes=40))
+    yield done
+
+
+def practice_iin(n: int) -> str:
+    """A valid IIN for a simulated candidate (born 1990-01-n, serial 9000 + n)."""
+    from recruit.accounts.iin import check_digit
+
+    serial = 9000 + n
+    while True:
+        first = f"9001{n % 28 + 1:02d}3{serial:04d}"
+        digit = check_digit(first)
+        if digit is not None:
+            return first + str(digit)
+        serial += 100
+
+
+def simulated_answers(db: Database, attempt_id: int, ability: float, rng: random.Random):
+    """Rasch model: P(right) = 1 / (1 + exp(b - ability)) with b = ln((1 - facility) / facility)."""
+    with db.read() as session:
+        attempt = session.get(Attempt, attempt_id)
+        form = form_from_json(session.get(AssembledForm, attempt.form_id).content)
+        items = items_by_version(session, [(fi.item_id, fi.version) for fi in form.items])
+    for slot, form_item in enumerate(form.items, start=1):
+        item = items[(form_item.item_id, form_item.version)]
+        facility = min(max(item.facility, 0.05), 0.95)
+        right = rng.random() < 1 / (1 + math.exp(math.log((1 - facility) / facility) - ability))
+        wrong = [o.key for o in item.options if o.key not in item.key]
+        keys = sorted(item.key) if right or not wrong else [rng.choice(wrong)]
+        yield slot, [option_id(attempt.option_salt, slot, key) for key in keys]

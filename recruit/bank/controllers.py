@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 
+from question_bank.analysis import Flag
 from question_bank.assembly import PoolShortage
 from question_bank.importers import import_files
 from question_bank.importers.common import MAX_PACKAGE_BYTES
@@ -18,6 +19,7 @@ from question_bank.programs import program_to_dict
 from recruit.accounts.models import Role
 from recruit.bank import forms, service
 from recruit.errors import FormErrors
+from recruit.exams.statistics import item_report, sittings_of
 from recruit.i18n import N_
 from recruit.web.guards import requires
 from recruit.web.pages import DB, field, fields, page, redirect
@@ -136,6 +138,13 @@ class BankController(Controller):
         summary = service.store_import(db, request.user.actor, result, [name for name, _ in files])
         return page("bank/import.html", problems=[], skipped=result.skipped, summary=summary)
 
+    @get("/bank/statistics", name="bank_statistics", sync_to_thread=True)
+    def statistics(self, db: DB, program: FromQuery[str] = "corps-b", sitting: FromQuery[int | None] = None) -> Response:
+        report = item_report(db, program, sitting)
+        ordered = sorted(report.analysis.items, key=lambda s: (not _review_flags(s), s.item_id))
+        return page("bank/statistics.html", report=report, rows=ordered, program_code=program, sitting=sitting,
+                    sittings=sittings_of(db, program), programs=sorted({p.code for p in service.programs(db)}))
+
     @get("/bank/programs", name="bank_programs", sync_to_thread=True)
     def programs(self, db: DB) -> Response:
         return page("bank/programs.html", programs=service.programs(db))
@@ -167,6 +176,10 @@ class BankController(Controller):
             return page("bank/program.html", status_code=400, program=versions[-1], versions=versions,
                         values=values, errors=exc.errors, trial=None, trial_error=None, seed="", language="")
         return redirect(f"/bank/programs/{saved.code}", flash="saved")
+
+
+def _review_flags(stats) -> tuple:
+    return tuple(flag for flag in stats.flags if flag is not Flag.TOO_FEW_EXAMINEES)
 
 
 def _posted(data: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_, tuple_, update
 from sqlmodel import Session, select
 
 from question_bank.assembly import Assembler, Form
@@ -202,6 +202,20 @@ def pool(db: Database, acts: Iterable[str] | None = None) -> list[Item]:
         query = query.where(BankItem.act.in_(list(acts)))
     with db.read() as session:
         return [to_item(row) for row in session.exec(query).all()]
+
+
+def items_by_version(session: Session, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Item]:
+    """The exact item versions named, in one query."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    rows = session.exec(select(BankItem).where(tuple_(BankItem.item_id, BankItem.version).in_(pairs))).all()
+    return {(row.item_id, row.version): to_item(row) for row in rows}
+
+
+def items_by_version_db(db: Database, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Item]:
+    with db.read() as session:
+        return items_by_version(session, pairs)
 
 
 def current_items(db: Database) -> list[Item]:

@@ -44,6 +44,16 @@ class SaveAnswer:
     remaining_seconds: int
 
 
+def save_answer(request: Request, db: Any, attempt_id: int, slot: int, data: SaveRequest) -> SaveAnswer:
+    """One save through the service, for both the API and the exam page (which differ only in how they
+    authenticate: bearer token or session cookie with the CSRF header)."""
+    try:
+        ack = service.save(db, request.user, attempt_id, slot, data.choice_ids, data.seq, utcnow(), request.auth)
+    except service.ExamError as exc:
+        raise refusal(exc) from exc
+    return SaveAnswer(ack.saved, ack.remaining_seconds)
+
+
 def attempt_json(view: service.AttemptView, with_items: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": view.id, "sitting_id": view.sitting_id, "program": view.program, "state": view.state,
@@ -101,11 +111,7 @@ class ExamApiController(Controller):
          summary="Save one answer (acknowledged only after commit)")
     def save(self, request: Request, db: DB, attempt_id: FromPath[int], slot: FromPath[int],
              data: JSONBody[SaveRequest]) -> SaveAnswer:
-        try:
-            ack = service.save(db, request.user, attempt_id, slot, data.choice_ids, data.seq, utcnow(), request.auth)
-        except service.ExamError as exc:
-            raise refusal(exc) from exc
-        return SaveAnswer(ack.saved, ack.remaining_seconds)
+        return save_answer(request, db, attempt_id, slot, data)
 
     @post("/api/v1/attempts/{attempt_id:int}/submit", status_code=200, sync_to_thread=True,
           summary="Submit (idempotent)")

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import tuple_, update
 from sqlmodel import Session, func, select
 
 from question_bank.assembly import Assembler, Form, PoolShortage, form_from_json
@@ -24,7 +23,7 @@ from question_bank.scoring import score_competencies, score_form
 from recruit.accounts.service import CurrentUser
 from recruit.audit.service import SYSTEM, Actor, record
 from recruit.bank import service as bank
-from recruit.bank.models import AssembledForm, BankItem
+from recruit.bank.models import AssembledForm
 from recruit.db import Database, utcnow
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.i18n import N_
@@ -90,6 +89,28 @@ def months_before(moment: datetime, months: int) -> datetime:
     year, month = divmod(moment.month - 1 - months, 12)
     year, month = moment.year + year, month + 1
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    sitting_id: int
+    program: str
+    program_version: int
+    state: str
+    started_at: datetime
+    finished_at: datetime | None
+    passed: bool | None
+    correct: float | None
+
+
+def my_attempts(db: Database, candidate: CurrentUser) -> list[AttemptSummary]:
+    with db.read() as session:
+        rows = session.exec(select(Attempt).where(Attempt.candidate_id == candidate.id)
+                            .order_by(Attempt.started_at.desc())).all()
+    return [AttemptSummary(a.id, a.sitting_id, a.program_code, a.program_version,
+                           "scored" if a.scored_at else a.state, a.started_at, a.finished_at, a.passed, a.correct)
+            for a in rows]
 
 
 def _passed_within(session: Session, candidate_id: int, kind_program: str, since: datetime) -> bool:
@@ -281,9 +302,7 @@ def _own_attempt(session: Session, candidate: CurrentUser, attempt_id: int, lock
 
 
 def _form_items(session: Session, form: Form) -> dict[tuple[str, int], Item]:
-    pairs = [(fi.item_id, fi.version) for fi in form.items]
-    rows = session.exec(select(BankItem).where(tuple_(BankItem.item_id, BankItem.version).in_(pairs))).all()
-    return {(row.item_id, row.version): bank.to_item(row) for row in rows}
+    return bank.items_by_version(session, ((fi.item_id, fi.version) for fi in form.items))
 
 
 def _form(session: Session, attempt: Attempt) -> Form:
@@ -374,7 +393,9 @@ def _score(session: Session, attempt: Attempt) -> None:
         scales = score_competencies(program, form, items, responses)
         attempt.result = {"kind": "competency", "scales": [
             {"code": s.code, "title": dict(program.section(s.code).title), "answered": s.answered,
-             "score": s.score, "level": s.level} for s in scales]}
+             "score": s.score, "level": s.level,
+             "level_title": next((dict(lv.title) for lv in program.levels if lv.code == s.level), None)}
+            for s in scales]}
         attempt.passed = None
     else:
         result = score_form(program, form, items, responses)

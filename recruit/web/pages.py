@@ -20,6 +20,7 @@ FLASHES = {
     "registered": N_("Welcome! Your account is ready."),
     "signed_out": N_("You have signed out."),
     "language_changed": N_("Language changed."),
+    "booked": N_("You are booked. You can start when the sitting opens."),
 }
 FLASH_COOKIE = "merit_flash"
 

@@ -16,8 +16,12 @@ ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/adm
          "/admin/reference/{kind:str}/new", "/admin/reference/{kind:str}/{code:str}", "/admin/audit"}
 SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current"}
 AUTHORS = {"/bank", "/bank/items", "/bank/items/new", "/bank/items/{item_id:str}", "/bank/items/{item_id:str}/edit",
-           "/bank/items/{item_id:str}/status", "/bank/import", "/bank/programs", "/bank/programs/{code:str}"}
-CANDIDATES = {"/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
+           "/bank/items/{item_id:str}/status", "/bank/import", "/bank/programs", "/bank/programs/{code:str}", "/bank/statistics"}
+CANDIDATES = {"/exams", "/exams/sittings/{sitting_id:int}/book", "/exams/sittings/{sitting_id:int}/start",
+              "/exams/attempts/{attempt_id:int}", "/exams/attempts/{attempt_id:int}/q/{slot:int}",
+              "/exams/attempts/{attempt_id:int}/responses/{slot:int}", "/exams/attempts/{attempt_id:int}/state",
+              "/exams/attempts/{attempt_id:int}/review", "/exams/attempts/{attempt_id:int}/submit",
+              "/exams/attempts/{attempt_id:int}/result", "/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
               "/api/v1/attempts/{attempt_id:int}", "/api/v1/attempts/{attempt_id:int}/responses/{slot:int}",
               "/api/v1/attempts/{attempt_id:int}/submit", "/api/v1/attempts/{attempt_id:int}/result"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
@@ -54,7 +58,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
             assert response.status_code == 401, (method, path)
             continue
         response = client.request(method, url, data={"_csrf_token": token} if method == "POST" else None,
-                                  follow_redirects=False)
+                                  headers={"x-csrftoken": token}, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), (method, path)
 
 
@@ -72,7 +76,7 @@ def test_roles_are_refused_what_is_not_theirs(client, make_user, role):
             assert response.status_code == 403, (role, method, path)
             continue
         response = client.request(method, _concrete(path), data={"_csrf_token": token} if method == "POST" else None,
-                                  follow_redirects=False)
+                                  headers={"x-csrftoken": token}, follow_redirects=False)
         assert response.status_code == 403, (role, method, path)
 
 
