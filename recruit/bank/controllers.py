@@ -84,6 +84,13 @@ class BankController(Controller):
         service.save_item(db, request.user.actor, item)
         return redirect(f"/bank/items/{item.id}", flash="saved")
 
+    @post("/bank/items/preview", sync_to_thread=False)
+    def preview(self, data: Form) -> Response:
+        """The editor's preview: the item as candidates will see it in each language, without saving."""
+        item, errors = forms.item_from_editor({**data, "id": field(data, "id") or "preview"})
+        previews = {lang: present(item, lang) for lang in LANGUAGES if lang in item.languages} if item else {}
+        return page("bank/_preview.html", item=item, previews=previews, errors=errors)
+
     @get("/bank/items/{item_id:str}", sync_to_thread=True)
     def item(self, db: DB, item_id: FromPath[str]) -> Response:
         current, rows = _item_or_404(db, item_id)

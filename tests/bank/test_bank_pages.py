@@ -147,3 +147,13 @@ def test_trial_assembly_shows_a_form_or_the_shortage(author, db):
         service.set_status(db, SYSTEM, f"ethics-{n:03d}", "retired")
     short = author.get("/bank/programs/corps-b", params={"seed": "5", "language": "kk"}).text
     assert "short by" in short
+
+
+def test_editor_preview_shows_each_language_without_saving(author, db):
+    token = csrf_token(author, "/bank/items/new")
+    response = author.post("/bank/items/preview", data=_editor_form(), headers={"x-csrftoken": token, "hx-request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Вопрос о подарке?" in response.text and "A question on gifts?" in response.text
+    assert service.versions(db, "ethics-900") == []
+    broken = author.post("/bank/items/preview", data=_editor_form(key=""), headers={"x-csrftoken": token})
+    assert "exactly one option must be correct" in broken.text
