@@ -230,14 +230,21 @@ def exams_sweep() -> None:
 
 
 @main.command()
-def demo() -> None:
+@click.option("--load-candidates", "load_candidates", type=int, default=0,
+              help="Also create N candidates load1@merit.test ... loadN@merit.test booked on the open corps-b sitting.")
+@click.option("--password", default=None, help="Password of the load-test candidates (10+ characters).")
+def demo(load_candidates: int, password: str | None) -> None:
     """Load demo data for everything built so far (safe to run again)."""
-    from recruit.demo import load
+    from recruit.demo import load, load_test_candidates
 
     database = _database()
     _require_schema(database)
     for line in load(database):
         click.echo(line)
+    if load_candidates:
+        if not password:
+            raise click.ClickException("--load-candidates needs --password")
+        click.echo(load_test_candidates(database, load_candidates, password))
 
 
 @main.command()

@@ -6,19 +6,20 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
-from recruit.accounts.models import User
+from recruit.accounts.models import User, UserRole
+from recruit.accounts.passwords import hash_password, password_problem
 from recruit.accounts.service import Registration, create_user, current_user
 from question_bank.assembly import form_from_json
 from question_bank.importers import ImportResult
-from recruit.audit.service import SYSTEM
+from recruit.audit.service import SYSTEM, record
 from recruit.bank.models import AssembledForm
 from recruit.bank.service import demo_items, items_by_version, store_import
 from recruit.db import Database, utcnow
-from recruit.exams.models import Attempt, Sitting
+from recruit.exams.models import Attempt, Booking, Sitting
 from recruit.exams.service import book, create_sitting, option_id, save, start, submit
 
 DEMO_PASSWORD = "merit-demo-2026"
@@ -145,3 +146,47 @@ def simulated_answers(db: Database, attempt_id: int, ability: float, rng: random
         wrong = [o.key for o in item.options if o.key not in item.key]
         keys = sorted(item.key) if right or not wrong else [rng.choice(wrong)]
         yield slot, [option_id(attempt.option_salt, slot, key) for key in keys]
+
+
+def load_test_candidates(db: Database, count: int, password: str) -> str:
+    """Candidates for load tests, booked on the open corps-b sitting. One argon2id hash (with one salt) serves
+    all of them: hashing 30,000 passwords would take ten minutes and these accounts guard nothing."""
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
+    now = utcnow()
+    password_hash = hash_password(password)
+    with db.read() as session:
+        sitting = session.exec(select(Sitting).where(Sitting.title == CORPS_B_SITTING, Sitting.closes_at > now)).one()
+        existing = set(session.exec(select(User.email).where(User.email.like("load%@merit.test"))).all())
+    regions = ["KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-35", "KZ-39", "KZ-43", "KZ-47",
+               "KZ-55", "KZ-59", "KZ-61", "KZ-63", "KZ-71", "KZ-75", "KZ-79"]
+    created = 0
+    with db.write() as session:
+        for n in range(1, count + 1):
+            email = f"load{n}@merit.test"
+            if email in existing:
+                continue
+            user = User(email=email, full_name=f"Load Candidate {n}", iin=load_iin(n), region_code=regions[n % 17],
+                        language="ru", password_hash=password_hash, created_at=now, password_changed_at=now)
+            session.add(user)
+            session.flush()
+            session.add(UserRole(user_id=user.id, role="candidate"))
+            session.add(Booking(sitting_id=sitting.id, candidate_id=user.id, admitted_by="system", created_at=now))
+            created += 1
+        record(session, SYSTEM, "demo.load_candidates", "sitting", sitting.id, after={"created": created})
+    return f"Load-test candidates: {created} created (load1@merit.test ... load{count}@merit.test), booked on '{sitting.title}'"
+
+
+def load_iin(n: int) -> str:
+    """Distinct valid IINs for load-test candidates: each n owns four (birth date, serial) slots, of which the
+    first one that admits a check digit is used (all four failing has a chance of 1 in 200 million)."""
+    from recruit.accounts.iin import check_digit
+
+    for k in range(4 * n, 4 * n + 4):
+        day = date(1985, 1, 1) + timedelta(days=k % 7300)
+        first = f"{day:%y%m%d}{3 if day.year < 2000 else 5}{(k // 7300) % 10000:04d}"
+        digit = check_digit(first)
+        if digit is not None:
+            return first + str(digit)
+    raise ValueError(f"no valid IIN for load candidate {n}")

@@ -68,3 +68,20 @@ def test_db_upgrade_is_idempotent(tmp_path):
     assert "96 reference rows added; 2 program versions added" in first.stdout
     assert "0 reference rows added; 0 program versions added" in second.stdout
     assert recruit(url, "audit", "verify").returncode == 0
+
+
+def test_demo_load_candidates_can_sign_in_and_are_booked(database_url, db, client):
+    from recruit.exams.models import Booking
+
+    result = recruit(database_url, "demo", "--load-candidates", "3", "--password", "load-test-pass-2026")
+    assert result.returncode == 0, result.stderr
+    assert "Load-test candidates: 3 created" in result.stdout
+    token = client.post("/api/v1/tokens", json={"email": "load2@merit.test", "password": "load-test-pass-2026"})
+    assert token.status_code == 201
+    sittings = client.get("/api/v1/sittings", headers={"Authorization": f"Bearer {token.json()['token']}"}).json()
+    assert [s["booked"] for s in sittings if s["program"] == "corps-b"] == [True]
+    with db.read() as session:
+        user = session.exec(select(User).where(User.email == "load3@merit.test")).one()
+        assert session.exec(select(Booking).where(Booking.candidate_id == user.id)).first() is not None
+    again = recruit(database_url, "demo", "--load-candidates", "3", "--password", "load-test-pass-2026")
+    assert "Load-test candidates: 0 created" in again.stdout

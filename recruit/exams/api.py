@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from recruit.accounts.models import Role
 from recruit.db import utcnow
-from recruit.exams import service
+from recruit.exams import certificates, service
 from recruit.i18n import gettext
 from recruit.web.guards import requires
 from recruit.web.pages import DB
@@ -121,12 +121,27 @@ class ExamApiController(Controller):
         except service.ExamError as exc:
             raise refusal(exc) from exc
 
+    @get("/api/v1/attempts/{attempt_id:int}/certificate.pdf", sync_to_thread=True, summary="Result certificate (PDF)",
+         media_type="application/pdf")
+    def certificate(self, request: Request, db: DB, attempt_id: FromPath[int]) -> Response[bytes]:
+        return certificate_response(request, db, attempt_id)
+
     @get("/api/v1/attempts/{attempt_id:int}/result", sync_to_thread=True, summary="Scores and reasons")
     def result(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
         try:
             return _jsonable(service.result(db, request.user, attempt_id))
         except service.ExamError as exc:
             raise refusal(exc) from exc
+
+
+def certificate_response(request: Request, db: Any, attempt_id: int) -> Response[bytes]:
+    """The PDF is drawn off the event loop (handlers run in threads) in the candidate's language."""
+    try:
+        pdf = certificates.certificate_pdf(db, request.user, attempt_id, str(request.base_url).rstrip("/") + "/verify/")
+    except service.ExamError as exc:
+        raise refusal(exc) from exc
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="merit-result-{attempt_id}.pdf"', "cache-control": "no-store"})
 
 
 def _jsonable(result: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from recruit.accounts.models import Role
 from recruit.bank import service as bank
 from recruit.db import utcnow
 from recruit.exams import service
-from recruit.exams.api import SaveAnswer, SaveRequest, refusal, save_answer
+from recruit.exams.api import SaveAnswer, SaveRequest, certificate_response, refusal, save_answer
+from recruit.exams.certificates import verify
 from recruit.i18n import active_language, gettext
 from recruit.web.guards import requires
 from recruit.web.pages import DB, field, fields, page, redirect
@@ -132,6 +133,10 @@ class CandidateExamController(Controller):
             raise refusal(exc) from exc
         return redirect(f"/exams/attempts/{attempt_id}/result")
 
+    @get("/exams/attempts/{attempt_id:int}/certificate.pdf", sync_to_thread=True)
+    def certificate(self, request: Request, db: DB, attempt_id: FromPath[int]) -> Response:
+        return certificate_response(request, db, attempt_id)
+
     @get("/exams/attempts/{attempt_id:int}/result", sync_to_thread=True)
     def result(self, request: Request, db: DB, attempt_id: FromPath[int]) -> Response:
         try:
@@ -147,4 +152,15 @@ def _first_open_slot(view: service.AttemptView) -> int:
     return next((item.slot for item in view.items if item.slot not in view.responses), 1)
 
 
-route_handlers = [CandidateExamController]
+class VerificationController(Controller):
+    """Anyone holding a certificate's code can check it; the page shows only initials."""
+
+    include_in_schema = False
+
+    @get("/verify/{code:str}", name="verify", sync_to_thread=True)
+    def verify(self, db: DB, code: FromPath[str]) -> Response:
+        found = verify(db, code)
+        return page("exams/verify.html", status_code=200 if found else 404, found=found, code=code)
+
+
+route_handlers = [CandidateExamController, VerificationController]

@@ -166,12 +166,12 @@ def _check_admission(session: Session, candidate_id: int, program: Program, requ
 
 # Starting and viewing an attempt
 
-_assemblers: dict[tuple[int, str], Assembler] = {}
+_assemblers: dict[tuple[str, int, str], Assembler] = {}
 
 
 def _assembler(db: Database, sitting: Sitting, language: str) -> Assembler:
     """One per sitting and language, built at the first start: every candidate draws from the same pool."""
-    key = (sitting.id, language)
+    key = (db.url, sitting.id, language)
     if key not in _assemblers:
         program = bank.program(db, sitting.program_code, version=sitting.program_version)
         _assemblers[key] = Assembler(program, bank.pool(db, {s.act for s in program.sections}), language)
@@ -305,8 +305,19 @@ def _form_items(session: Session, form: Form) -> dict[tuple[str, int], Item]:
     return bank.items_by_version(session, ((fi.item_id, fi.version) for fi in form.items))
 
 
+_forms: dict[tuple[str, int], Form] = {}
+_FORMS_KEPT = 50_000
+
+
 def _form(session: Session, attempt: Attempt) -> Form:
-    return form_from_json(session.get(AssembledForm, attempt.form_id).content)
+    """Stored forms never change, so each process parses one once (saves are the hot path)."""
+    key = (str(session.get_bind().url), attempt.form_id)
+    form = _forms.get(key)
+    if form is None:
+        if len(_forms) >= _FORMS_KEPT:
+            _forms.clear()
+        form = _forms[key] = form_from_json(session.get(AssembledForm, attempt.form_id).content)
+    return form
 
 
 def view(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime) -> AttemptView:
@@ -409,7 +420,7 @@ def _score(session: Session, attempt: Attempt) -> None:
                         for r in result.reasons],
         }
     attempt.scored_at = attempt.finished_at
-    attempt.verification_code = attempt.verification_code or secrets.token_hex(6).upper()
+    attempt.verification_code = attempt.verification_code or secrets.token_hex(8).upper()
 
 
 def _finish(session: Session, attempt: Attempt, state: str, finished_at: datetime, actor: Actor) -> None:

@@ -137,3 +137,28 @@ def test_sessions_cannot_use_the_exam_api_and_other_roles_are_refused(client, ma
     make_user("author", email="author@example.kz")
     auth = token_for("author@example.kz")
     assert client.get("/api/v1/sittings", headers=auth).status_code == 403
+
+
+def test_certificate_pdf_and_public_verification(client, db, make_user, sitting, token_for):
+    import io
+
+    from pypdf import PdfReader
+
+    make_user("candidate", email="cert@example.kz", language="kk")
+    auth = token_for("cert@example.kz")
+    client.post(f"/api/v1/sittings/{sitting.id}/bookings", headers=auth)
+    body = _start(client, auth, sitting.id).json()
+    assert client.get(f"/api/v1/attempts/{body['id']}/certificate.pdf", headers=auth).status_code == 409
+    result = client.post(f"/api/v1/attempts/{body['id']}/submit", headers=auth).json()
+    pdf = client.get(f"/api/v1/attempts/{body['id']}/certificate.pdf", headers=auth)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert result["verification_code"] in text
+    assert "Мемлекеттік қызметке тестілеу нәтижесі туралы куәлік" in " ".join(text.split())  # candidate's language
+    assert "0.0" not in text
+    assert "Test Person" in text
+    client.headers.pop("authorization", None)
+    public = client.get(f"/verify/{result['verification_code']}")
+    assert public.status_code == 200 and "T*** P*** 1***" in public.text
+    assert "Test Person" not in public.text
+    assert client.get("/verify/NOTAREALCODE0000").status_code == 404

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD
 
 PUBLIC = {
     "/", "/login", "/register", "/logout", "/language", "/health", "/api/v1/tokens", "/api/v1/regions",
-    "/api/v1/position-categories", "/api/v1/state-bodies",
+    "/api/v1/position-categories", "/api/v1/state-bodies", "/verify/{code:str}",
 }
 ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/admin/reference",
          "/admin/reference/{kind:str}/new", "/admin/reference/{kind:str}/{code:str}", "/admin/audit"}
@@ -21,7 +21,8 @@ CANDIDATES = {"/exams", "/exams/sittings/{sitting_id:int}/book", "/exams/sitting
               "/exams/attempts/{attempt_id:int}", "/exams/attempts/{attempt_id:int}/q/{slot:int}",
               "/exams/attempts/{attempt_id:int}/responses/{slot:int}", "/exams/attempts/{attempt_id:int}/state",
               "/exams/attempts/{attempt_id:int}/review", "/exams/attempts/{attempt_id:int}/submit",
-              "/exams/attempts/{attempt_id:int}/result", "/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
+              "/exams/attempts/{attempt_id:int}/result", "/exams/attempts/{attempt_id:int}/certificate.pdf",
+              "/api/v1/attempts/{attempt_id:int}/certificate.pdf", "/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
               "/api/v1/attempts/{attempt_id:int}", "/api/v1/attempts/{attempt_id:int}/responses/{slot:int}",
               "/api/v1/attempts/{attempt_id:int}/submit", "/api/v1/attempts/{attempt_id:int}/result"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
