@@ -1,5 +1,6 @@
 """`make bench` / `python -m bench`: run every benchmark."""
 
-from bench import assembly
+from bench import assembly, exam_day
 
 assembly.main()
+exam_day.main()

@@ -6,6 +6,7 @@ so a handler can never answer before the change is durable.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+WRITER_WAIT_SECONDS = 30
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -84,11 +86,26 @@ class Database:
         self.sqlite = is_sqlite(self.url)
         self.engine = _make_engine(self.url, begin="BEGIN IMMEDIATE")
         self.read_engine = _make_engine(self.url, begin="BEGIN") if self.sqlite else self.engine
+        self._writer = threading.Lock() if self.sqlite else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        # SQLite has one writer: threads of one process queue on a lock instead of SQLite's busy handler,
+        # whose sleeps (up to 100 ms each) would turn contention into long tails.
+        with self._one_writer(), Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        if self._writer is None:
+            yield
+            return
+        if not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise TimeoutError(f"no database write slot within {WRITER_WAIT_SECONDS} s")
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -88,22 +88,24 @@ def _sittings(db: Database) -> Iterator[str]:
     yield f"Sittings: '{CORPS_B_SITTING}' (open now, demo candidates booked) and '{COMPETENCY_SITTING}'"
 
 
-PRACTICE_SITTING = "Corps B legislation test, practice round (demo, finished)"
+PRACTICE_SITTING = "Corps B legislation test, practice round (demo)"
 PRACTICE_CANDIDATES = 60
 
 
 def _practice_sitting(db: Database) -> Iterator[str]:
-    """A finished sitting three weeks ago, sat through the real service by simulated candidates who answer
-    with a simple item-response model, so the item statistics page has something to show."""
+    """A practice round sat just now through the real service by simulated candidates who answer with a
+    simple item-response model, so the item statistics page has something to show. It runs at the present
+    time on purpose: attempts dated in the past would be overdue, and a running server's sweeper would
+    (rightly) close them mid-simulation."""
     done = f"Practice sitting: {PRACTICE_CANDIDATES} simulated candidates, see Question bank > Item statistics"
     with db.read() as session:
         if session.exec(select(Sitting).where(Sitting.title == PRACTICE_SITTING)).first() is not None:
             yield done
             return
     rng = random.Random(2017)
-    then = utcnow() - timedelta(days=21)
+    then = utcnow()
     sitting = create_sitting(db, SYSTEM, title=PRACTICE_SITTING, program_code="corps-b",
-                             opens_at=then - timedelta(hours=1), closes_at=then + timedelta(hours=8),
+                             opens_at=then - timedelta(minutes=5), closes_at=then + timedelta(hours=2),
                              capacity=PRACTICE_CANDIDATES)
     for n in range(1, PRACTICE_CANDIDATES + 1):
         region = rng.choice(["KZ-11", "KZ-15", "KZ-55", "KZ-59", "KZ-71", "KZ-75"])
@@ -115,8 +117,8 @@ def _practice_sitting(db: Database) -> Iterator[str]:
         view, _ = start(db, candidate, sitting.id, rng.choice(["kk", "ru"]), then)
         ability = rng.gauss(0.4, 1.0)
         for slot, choice in simulated_answers(db, view.id, ability, rng):
-            save(db, candidate, view.id, slot, choice, slot, then + timedelta(minutes=slot // 2))
-        submit(db, candidate, view.id, then + timedelta(minutes=40))
+            save(db, candidate, view.id, slot, choice, slot, then)
+        submit(db, candidate, view.id, then)
     yield done
 
 

@@ -79,7 +79,10 @@ def test_demo_load_candidates_can_sign_in_and_are_booked(database_url, db, clien
     token = client.post("/api/v1/tokens", json={"email": "load2@merit.test", "password": "load-test-pass-2026"})
     assert token.status_code == 201
     sittings = client.get("/api/v1/sittings", headers={"Authorization": f"Bearer {token.json()['token']}"}).json()
-    assert [s["booked"] for s in sittings if s["program"] == "corps-b"] == [True]
+    from recruit.demo import CORPS_B_SITTING, PRACTICE_SITTING
+
+    booked = {s["title"]: s["booked"] for s in sittings}
+    assert booked[CORPS_B_SITTING] is True and booked[PRACTICE_SITTING] is False
     with db.read() as session:
         user = session.exec(select(User).where(User.email == "load3@merit.test")).one()
         assert session.exec(select(Booking).where(Booking.candidate_id == user.id)).first() is not None

@@ -292,13 +292,13 @@ def issue_token(db: Database, user: CurrentUser) -> tuple[str, datetime]:
 
 
 def resolve_token(db: Database, token: str) -> CurrentUser | None:
+    """Every API request passes here: one query for the token and its user, one for the roles."""
     now = utcnow()
     with db.read() as session:
-        row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
-            return None
-        user = session.get(User, row.user_id)
-        return _current(session, user) if user and user.is_active else None
+        found = session.exec(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+            User.is_active)).first()
+        return _current(session, found) if found else None
 
 
 def revoke_token(db: Database, token: str, user: CurrentUser) -> None:

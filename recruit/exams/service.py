@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, func, select
 
 from question_bank.assembly import Assembler, Form, PoolShortage, form_from_json
@@ -310,13 +311,17 @@ _FORMS_KEPT = 50_000
 
 
 def _form(session: Session, attempt: Attempt) -> Form:
+    return _form_by_id(session, attempt.form_id)
+
+
+def _form_by_id(session: Session, form_id: int) -> Form:
     """Stored forms never change, so each process parses one once (saves are the hot path)."""
-    key = (str(session.get_bind().url), attempt.form_id)
+    key = (str(session.get_bind().url), form_id)
     form = _forms.get(key)
     if form is None:
         if len(_forms) >= _FORMS_KEPT:
             _forms.clear()
-        form = _forms[key] = form_from_json(session.get(AssembledForm, attempt.form_id).content)
+        form = _forms[key] = form_from_json(session.get(AssembledForm, form_id).content)
     return form
 
 
@@ -358,9 +363,14 @@ class SaveAck:
 def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choice_ids: list[str], seq: int,
          now: datetime, session_token: str | None = None) -> SaveAck:
     """One answer change. Checks ownership, state, pause, deadline (+ grace) and sequence in one transaction:
-    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied."""
+    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied.
+    The hot path of exam day, so it uses plain statements rather than the ORM's unit of work."""
     with db.write() as session:
-        attempt = _own_attempt(session, candidate, attempt_id, lock=True)
+        attempt = session.execute(select(
+            Attempt.candidate_id, Attempt.state, Attempt.owner_session, Attempt.paused_at, Attempt.deadline_at,
+            Attempt.form_id, Attempt.option_salt).where(Attempt.id == attempt_id).with_for_update()).first()
+        if attempt is None or attempt.candidate_id != candidate.id:
+            raise NotFound(N_("No such attempt."))
         if attempt.state != IN_PROGRESS:
             raise ExamError(N_("This attempt is closed."))
         owner = _hash(session_token)
@@ -370,24 +380,23 @@ def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choic
             raise ExamError(N_("The attempt is paused by the operator."), reason="paused")
         if now > attempt.deadline_at + GRACE:
             raise ExamError(N_("Time is up: the answer arrived after the deadline."), reason="deadline")
-        form = _form(session, attempt)
+        form = _form_by_id(session, attempt.form_id)
         if not 1 <= slot <= len(form.items):
             raise NotFound(N_("No such question."))
-        form_item = form.items[slot - 1]
-        by_id = {option_id(attempt.option_salt, slot, key): key for key in form_item.option_order}
+        by_id = {option_id(attempt.option_salt, slot, key): key for key in form.items[slot - 1].option_order}
         if any(choice not in by_id for choice in choice_ids) or len(set(choice_ids)) != len(choice_ids):
             raise Invalid(N_("Unknown answer option."))
         selected = sorted(by_id[choice] for choice in choice_ids)
-        stored = session.get(Response, (attempt_id, slot))
+        where = (Response.attempt_id == attempt_id) & (Response.slot == slot)
+        stored = session.execute(select(Response.seq, Response.selected).where(where)).first()
         if stored is not None and (seq < stored.seq or (seq == stored.seq and stored.selected != selected)):
             return SaveAck(False, _remaining(attempt, now))
         if stored is None:
-            session.add(Response(attempt_id=attempt_id, slot=slot, selected=selected, seq=seq, saved_at=now))
+            session.execute(insert(Response).values(attempt_id=attempt_id, slot=slot, selected=selected, seq=seq,
+                                                    saved_at=now))
         elif seq > stored.seq:
-            stored.selected, stored.seq, stored.saved_at = selected, seq, now
-            session.add(stored)
-        attempt.last_save_at = now
-        session.add(attempt)
+            session.execute(update(Response).where(where).values(selected=selected, seq=seq, saved_at=now))
+        session.execute(update(Attempt).where(Attempt.id == attempt_id).values(last_save_at=now))
         return SaveAck(True, _remaining(attempt, now))
 
 
