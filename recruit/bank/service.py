@@ -299,9 +299,10 @@ def freeze_form(session: Session, form: Form) -> AssembledForm:
                         language=form.language, expected_score=form.expected_score, content=form.to_json(),
                         created_at=utcnow())
     session.add(row)
-    for form_item in form.items:
-        session.execute(update(BankItem).where(BankItem.item_id == form_item.item_id,
-                                               BankItem.version == form_item.version).values(frozen=True))
+    # One statement, touching only versions not yet frozen: after the first forms of a sitting, none.
+    session.execute(update(BankItem).where(
+        tuple_(BankItem.item_id, BankItem.version).in_([(fi.item_id, fi.version) for fi in form.items]),
+        BankItem.frozen.is_(False)).values(frozen=True))
     session.flush()
     return row
 
