@@ -250,13 +250,16 @@ def programs(db: Database) -> list[Program]:
 
 
 def program(db: Database, code: str, version: int | None = None, on: date | None = None) -> Program:
-    """A given version, or the version in force on a day (today by default)."""
-    candidates = [p for p in programs(db) if p.code == code]
+    """A given version (one row by key: this sits on the booking and start paths), or the version in force
+    on a day (today by default)."""
     if version is not None:
-        found = [p for p in candidates if p.version == version]
+        with db.read() as session:
+            row = session.get(ProgramRecord, (code, version))
+        found = [program_from_dict(row.content)] if row else []
     else:
         day = on or utcnow().date()
-        found = sorted((p for p in candidates if p.in_force(day)), key=lambda p: p.version)[-1:]
+        candidates = [p for p in programs(db) if p.code == code and p.in_force(day)]
+        found = sorted(candidates, key=lambda p: p.version)[-1:]
     if not found:
         raise LookupError(f"no program {code!r}" + (f" version {version}" if version else " in force"))
     return found[0]
