@@ -13,7 +13,7 @@ from recruit.accounts.service import CurrentUser
 from recruit.bank import service as bank
 from recruit.db import Database
 from recruit.exams.models import Attempt
-from recruit.exams.service import ExamError, NotFound, months_before
+from recruit.exams.service import TERMINATED, ExamError, NotFound, months_before
 from recruit.i18n import N_, gettext
 from reports.certificate import Certificate, render_certificate
 
@@ -46,6 +46,8 @@ def certificate_pdf(db: Database, candidate: CurrentUser, attempt_id: int, verif
         attempt = session.get(Attempt, attempt_id)
         if attempt is None or attempt.candidate_id != candidate.id:
             raise NotFound(N_("No such attempt."))
+        if attempt.state == TERMINATED:
+            raise ExamError(N_("A terminated attempt has no certificate."))
         if attempt.scored_at is None:
             raise ExamError(N_("The result is not ready: the attempt is still in progress."))
         program = bank.program_version(session, attempt.program_code, attempt.program_version)

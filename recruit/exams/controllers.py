@@ -6,6 +6,7 @@ the same rules and unacknowledged saves are kept in the browser and replayed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
@@ -17,7 +18,7 @@ from question_bank.programs import Program
 from recruit.accounts.models import Role
 from recruit.bank import service as bank
 from recruit.db import utcnow
-from recruit.exams import service
+from recruit.exams import console, service
 from recruit.exams.api import SaveAnswer, SaveRequest, certificate_response, refusal, save_answer
 from recruit.exams.certificates import verify
 from recruit.i18n import active_language, gettext
@@ -27,11 +28,22 @@ from recruit.web.pages import DB, field, fields, page, redirect
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
+def client_of(request: Request) -> service.Client:
+    """Where a request came from, for the integrity log (the address as the server sees it)."""
+    return service.Client(request.client.host if request.client else None, request.headers.get("user-agent"))
+
+
 def _attempt(db, request: Request, attempt_id: int) -> service.AttemptView:
     try:
-        return service.resume(db, request.user, attempt_id, utcnow(), request.auth)
+        return service.resume(db, request.user, attempt_id, utcnow(), request.auth, client_of(request))
     except service.ExamError as exc:
         raise refusal(exc) from exc
+
+
+@dataclass
+class IntegrityReport:
+    kind: str
+    seconds: int | None = None
 
 
 def _programs(db) -> dict[tuple[str, int], Program]:
@@ -61,7 +73,8 @@ class CandidateExamController(Controller):
     def start(self, request: Request, db: DB, sitting_id: FromPath[int], data: Form) -> Response:
         language = field(data, "language") or active_language()
         try:
-            view, _ = service.start(db, request.user, sitting_id, language, utcnow(), request.auth)
+            view, _ = service.start(db, request.user, sitting_id, language, utcnow(), request.auth,
+                                    client_of(request))
         except service.ExamError as exc:
             return self._index_error(request, db, exc)
         return redirect(f"/exams/attempts/{view.id}/q/{_first_open_slot(view)}")
@@ -112,11 +125,22 @@ class CandidateExamController(Controller):
 
     @get("/exams/attempts/{attempt_id:int}/state", sync_to_thread=True)
     def state(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
+        """The page's heartbeat: the server's clock and pause state; it also tells the operator we are here."""
         try:
-            view = service.view(db, request.user, attempt_id, utcnow())
+            status = service.heartbeat(db, request.user, attempt_id, utcnow(), client_of(request))
         except service.ExamError as exc:
             raise refusal(exc) from exc
-        return {"state": view.state, "remaining_seconds": view.remaining_seconds, "paused": view.paused}
+        return {"state": status.state, "remaining_seconds": status.remaining_seconds, "paused": status.paused}
+
+    @post("/exams/attempts/{attempt_id:int}/events", sync_to_thread=True, status_code=200)
+    def report(self, request: Request, db: DB, attempt_id: FromPath[int],
+               data: JSONBody[IntegrityReport]) -> dict[str, bool]:
+        """What the page noticed (focus or visibility lost, connection back) for the integrity log."""
+        try:
+            logged = service.report(db, request.user, attempt_id, data.kind, utcnow(), data.seconds)
+        except service.ExamError as exc:
+            raise refusal(exc) from exc
+        return {"logged": logged}
 
     @get("/exams/attempts/{attempt_id:int}/review", sync_to_thread=True)
     def review(self, request: Request, db: DB, attempt_id: FromPath[int]) -> Response:
@@ -163,4 +187,4 @@ class VerificationController(Controller):
         return page("exams/verify.html", status_code=200 if found else 404, found=found, code=code)
 
 
-route_handlers = [CandidateExamController, VerificationController]
+route_handlers = [CandidateExamController, VerificationController, *console.route_handlers]

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, update
@@ -32,6 +33,7 @@ from recruit.i18n import N_
 GRACE = timedelta(seconds=30)
 RETAKE_COOLDOWN = timedelta(days=30)
 IN_PROGRESS = "in_progress"
+TERMINATED = "terminated"
 
 
 class ExamError(Exception):
@@ -225,7 +227,7 @@ def _event(session: Session, attempt_id: int, kind: str, now: datetime, **detail
 
 
 def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, now: datetime,
-          session_token: str | None = None) -> tuple[AttemptView, bool]:
+          session_token: str | None = None, client: Client | None = None) -> tuple[AttemptView, bool]:
     """Start (or resume) the candidate's attempt; returns (view, created)."""
     with db.read() as session:
         sitting = session.get(Sitting, sitting_id)
@@ -235,9 +237,11 @@ def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, 
     if sitting is None or booking is None:
         raise NotFound(N_("You have no booking on this sitting."))
     if existing is not None:
-        return resume(db, candidate, existing.id, now, session_token), False
+        return resume(db, candidate, existing.id, now, session_token, client), False
     if not sitting.opens_at <= now < sitting.closes_at:
         raise ExamError(N_("This sitting is not open now."))
+    if sitting.paused_at is not None:
+        raise ExamError(N_("The sitting is paused by the operator. Please wait."))
     program = bank.program(db, sitting.program_code, version=sitting.program_version)
     if language not in program.languages:
         raise Invalid(N_("This test is not given in the chosen language."))
@@ -255,7 +259,9 @@ def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, 
             created = Attempt(booking_id=booking.id, sitting_id=sitting_id, candidate_id=candidate.id,
                               form_id=stored.id, program_code=program.code, program_version=program.version,
                               language=language, option_salt=secrets.token_hex(8), started_at=now,
-                              deadline_at=now + duration + extra, owner_session=_hash(session_token))
+                              deadline_at=now + duration + extra, owner_session=_hash(session_token),
+                              last_seen_at=now, client_ip=client.ip if client else None,
+                              client_agent=(client.agent or "")[:300] or None if client else None)
             session.add(created)
             session.flush()
             _event(session, created.id, "started", now, language=language)
@@ -264,7 +270,7 @@ def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, 
                 "deadline_at": created.deadline_at.isoformat(), "extra_minutes": extra.total_seconds() / 60})
     if created is None:
         attempt_id = _attempt_of(db, booking.id)
-        return resume(db, candidate, attempt_id, now, session_token), False
+        return resume(db, candidate, attempt_id, now, session_token, client), False
     return view(db, candidate, created.id, now), True
 
 
@@ -274,7 +280,7 @@ def _attempt_of(db: Database, booking_id: int) -> int:
 
 
 def resume(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime,
-           session_token: str | None) -> AttemptView:
+           session_token: str | None, client: Client | None = None) -> AttemptView:
     """Continue where the candidate left off; a new device takes the attempt over (logged, shown to the
     operator) and the old one is refused from then on."""
     owner = _hash(session_token)
@@ -282,14 +288,88 @@ def resume(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime,
         attempt = _own_attempt(session, candidate, attempt_id)
         if attempt.state == IN_PROGRESS and owner and attempt.owner_session != owner:
             if attempt.owner_session is not None:
-                _event(session, attempt.id, "takeover", now)
+                _event(session, attempt.id, "takeover", now, **_client_detail(client))
                 record(session, candidate.actor, "attempt.takeover", "attempt", attempt.id)
             else:
                 _event(session, attempt.id, "resumed", now)
             attempt.owner_session = owner
-            session.add(attempt)
+        if attempt.state == IN_PROGRESS:
+            _seen(session, attempt, client, now)
+        session.add(attempt)
     _expire_if_overdue(db, attempt_id, now)
     return view(db, candidate, attempt_id, now)
+
+
+# The integrity log: who the attempt was seen from, and what the page reported
+
+class Client(NamedTuple):
+    ip: str | None
+    agent: str | None
+
+
+HEARTBEAT = timedelta(seconds=45)
+CLIENT_EVENTS = {"focus_lost", "hidden", "reconnected"}
+CLIENT_EVENTS_KEPT = 1000  # per attempt: a misbehaving page cannot flood the log
+
+
+def _client_detail(client: Client | None) -> dict[str, str | None]:
+    return {"ip": client.ip, "agent": client.agent} if client else {}
+
+
+def _seen(session: Session, attempt: Attempt, client: Client | None, now: datetime) -> None:
+    """Note the contact, and log a change of network address or browser (the first contact sets them)."""
+    attempt.last_seen_at = now
+    if client is None:
+        return
+    agent = (client.agent or "")[:300] or None
+    changed = {name: [old, new] for name, old, new in (("ip", attempt.client_ip, client.ip),
+                                                       ("agent", attempt.client_agent, agent))
+               if old is not None and new is not None and old != new}
+    if changed:
+        _event(session, attempt.id, "client_changed", now, **changed)
+    attempt.client_ip, attempt.client_agent = client.ip or attempt.client_ip, agent or attempt.client_agent
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    remaining_seconds: int
+    paused: bool
+
+
+def heartbeat(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime,
+              client: Client | None = None) -> Status:
+    """The page's periodic check: the server's remaining time and pause. It writes only when the last
+    contact is old or the client changed, so a hall of polling pages costs reads, not writes."""
+    with db.read() as session:
+        attempt = _own_attempt(session, candidate, attempt_id)
+    stale = attempt.last_seen_at is None or now - attempt.last_seen_at >= HEARTBEAT
+    moved = client is not None and (client.ip, (client.agent or "")[:300] or None) != (
+        attempt.client_ip, attempt.client_agent)
+    if attempt.state == IN_PROGRESS and (stale or moved):
+        with db.write() as session:
+            attempt = _own_attempt(session, candidate, attempt_id, lock=True)
+            _seen(session, attempt, client, now)
+            session.add(attempt)
+    return Status("scored" if attempt.scored_at else attempt.state, _remaining(attempt, now),
+                  attempt.paused_at is not None)
+
+
+def report(db: Database, candidate: CurrentUser, attempt_id: int, kind: str, now: datetime,
+           seconds: int | None = None) -> bool:
+    """A page's own observation (focus or visibility lost, connection back after an outage) for the log.
+    Returns False when it is not logged: unknown kind, closed attempt, or the log is full."""
+    if kind not in CLIENT_EVENTS:
+        raise Invalid(N_("Unknown event."))
+    with db.write() as session:
+        attempt = _own_attempt(session, candidate, attempt_id)
+        kept = session.exec(select(func.count()).select_from(AttemptEvent)
+                            .where(AttemptEvent.attempt_id == attempt_id)).one()
+        if attempt.state != IN_PROGRESS or kept >= CLIENT_EVENTS_KEPT:
+            return False
+        detail = {"seconds": max(0, min(int(seconds), 86_400))} if seconds is not None else {}
+        _event(session, attempt_id, kind, now, **detail)
+        return True
 
 
 def _own_attempt(session: Session, candidate: CurrentUser, attempt_id: int, lock: bool = False) -> Attempt:
@@ -461,7 +541,7 @@ def result_of(attempt: Attempt) -> dict:
 def result(db: Database, candidate: CurrentUser, attempt_id: int) -> dict:
     with db.read() as session:
         attempt = _own_attempt(session, candidate, attempt_id)
-    if attempt.scored_at is None:
+    if attempt.scored_at is None and attempt.state != TERMINATED:
         raise ExamError(N_("The result is not ready: the attempt is still in progress."))
     return result_of(attempt)
 

@@ -15,6 +15,7 @@
   var stopped = false;
   var retryDelay = 1000;
   var warned = {};
+  var offlineSince = null;
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -74,6 +75,8 @@
       flushing = false;
       if (answer.status === 200) {
         acknowledge(entry);
+        paused = false;
+        if (offlineSince !== null) { report("reconnected", Math.round((Date.now() - offlineSince) / 1000)); offlineSince = null; }
         resync(answer.body.remaining_seconds);
         retryDelay = 1000;
         markAnswered(entry.slot, entry.choice_ids.length > 0);
@@ -91,6 +94,7 @@
   }
   function retry() {
     say("offline");
+    if (offlineSince === null) { offlineSince = Date.now(); }
     var jitter = Math.random() * 500;
     setTimeout(flush, retryDelay + jitter);
     retryDelay = Math.min(retryDelay * 2, 15000);
@@ -169,13 +173,28 @@
   // Keep the clock honest and the queue moving.
   setInterval(tick, 1000);
   tick();
-  setInterval(function () {
+  // The heartbeat: every 30 s (every 5 s while paused, so the clock restarts promptly on resume).
+  function poll() {
     fetch(exam.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+      if (paused && !s.paused) { say("saved"); }
       paused = !!s.paused;
+      if (paused) { say("paused"); }
       resync(s.remaining_seconds);
       if (s.state !== "in_progress") { stopped = true; window.location = exam.dataset.resultUrl; }
+    }).catch(function () {}).then(function () { setTimeout(poll, paused ? 5000 : 30000); });
+  }
+  setTimeout(poll, 30000);
+
+  // What the page notices goes to the integrity log; best effort, it never holds up answering.
+  function report(kind, seconds) {
+    fetch("/exams/attempts/" + attempt + "/events", {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Content-Type": "application/json", "x-csrftoken": csrf },
+      body: JSON.stringify(seconds === undefined ? { kind: kind } : { kind: kind, seconds: seconds })
     }).catch(function () {});
-  }, 30000);
+  }
+  document.addEventListener("visibilitychange", function () { if (document.hidden && !stopped) { report("hidden"); } });
+  window.addEventListener("blur", function () { if (!document.hidden && !stopped) { report("focus_lost"); } });
   window.addEventListener("online", flush);
   var submitForm = document.getElementById("submit-form");
   if (submitForm) {

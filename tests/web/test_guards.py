@@ -25,8 +25,15 @@ CANDIDATES = {"/exams", "/exams/sittings/{sitting_id:int}/book", "/exams/sitting
               "/api/v1/attempts/{attempt_id:int}/certificate.pdf", "/api/v1/sittings", "/api/v1/sittings/{sitting_id:int}/bookings", "/api/v1/attempts",
               "/api/v1/attempts/{attempt_id:int}", "/api/v1/attempts/{attempt_id:int}/responses/{slot:int}",
               "/api/v1/attempts/{attempt_id:int}/submit", "/api/v1/attempts/{attempt_id:int}/result"}
+CANDIDATES |= {"/exams/attempts/{attempt_id:int}/events"}
+OPERATORS = {"/operator", "/operator/sittings/new", "/operator/sittings/{sitting_id:int}",
+             "/operator/sittings/{sitting_id:int}/admit", "/operator/sittings/{sitting_id:int}/pause",
+             "/operator/sittings/{sitting_id:int}/resume", "/operator/sittings/{sitting_id:int}/bookings/{booking_id:int}",
+             "/operator/attempts/{attempt_id:int}/{action:str}"}
+INTEGRITY_READERS = {"/operator/attempts/{attempt_id:int}"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
-           **{path: {"candidate"} for path in CANDIDATES}}
+           **{path: {"candidate"} for path in CANDIDATES}, **{path: {"operator", "admin"} for path in OPERATORS},
+           **{path: {"operator", "admin", "commission_member"} for path in INTEGRITY_READERS}}
 
 
 def _routes(app):
@@ -39,13 +46,15 @@ def _routes(app):
 
 def _concrete(path: str) -> str:
     path = path.replace("{sitting_id:int}", "1").replace("{attempt_id:int}", "1").replace("{slot:int}", "1")
+    path = path.replace("{booking_id:int}", "1").replace("{action:str}", "pause")
     path = path.replace("{user_id:int}", "1").replace("{kind:str}", "regions").replace("{item_id:str}", "ethics-001")
     return path.replace("{code:str}", "corps-b" if path.startswith("/bank") else "KZ-55")
 
 
 def test_every_route_is_classified(client):
     paths = {path for path, _ in _routes(client.app)}
-    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES, "classify the new route here and guard it"
+    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES | OPERATORS | INTEGRITY_READERS, \
+        "classify the new route here and guard it"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
