@@ -20,7 +20,8 @@ from recruit.bank.models import AssembledForm
 from recruit.bank.service import demo_items, items_by_version, store_import
 from recruit.db import Database, utcnow
 from recruit.exams.models import Attempt, Booking, Sitting
-from recruit.exams.service import book, create_sitting, option_id, save, start, submit
+from recruit.exams.operations import admit, extend, pause_attempt, set_accommodations, terminate
+from recruit.exams.service import Client, book, create_sitting, option_id, report, resume, save, start, submit
 
 DEMO_PASSWORD = "merit-demo-2026"
 CORPS_B_SITTING = "Corps B legislation test, online (demo)"
@@ -64,6 +65,7 @@ def load(db: Database) -> Iterator[str]:
            f"Combating Corruption, the Ethics Code and six competencies (kk, ru, en)")
     yield from _sittings(db)
     yield from _practice_sitting(db)
+    yield from _operator_hall(db)
     yield "Demo logins (password for all: %s):" % DEMO_PASSWORD
     for person in DEMO_USERS:
         yield f"  {', '.join(person.roles):20} {person.email:28} ({person.language})"
@@ -74,11 +76,12 @@ def _sittings(db: Database) -> Iterator[str]:
     now = utcnow()
     with db.read() as session:
         existing = {s.title: s for s in session.exec(select(Sitting).where(Sitting.closes_at > now)).all()}
+        operator_id = session.exec(select(User.id).where(User.email == "operator@merit.demo")).one()
     for title, program, capacity in ((CORPS_B_SITTING, "corps-b", 100_000), (COMPETENCY_SITTING, "competency", 5_000)):
         if title not in existing:
             existing[title] = create_sitting(db, SYSTEM, title=title, program_code=program,
                                              opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=90),
-                                             capacity=capacity)
+                                             capacity=capacity, operator_id=operator_id)
     sitting = existing[CORPS_B_SITTING]
     for person in DEMO_USERS:
         if "candidate" in person.roles:
@@ -86,6 +89,50 @@ def _sittings(db: Database) -> Iterator[str]:
                 user = session.exec(select(User).where(User.email == person.email)).one()
             book(db, current_user(db, user.id), sitting.id, now, actor=SYSTEM)
     yield f"Sittings: '{CORPS_B_SITTING}' (open now, demo candidates booked) and '{COMPETENCY_SITTING}'"
+
+
+HALL_SITTING = "Corps B legislation test, Astana hall 2 (demo)"
+
+
+def _operator_hall(db: Database) -> Iterator[str]:
+    """A hall in progress for the operator console: answering candidates, a takeover from a second device,
+    a pause, extra time, a termination, and a booked candidate with accommodations who has not started."""
+    done = f"Operator console: '{HALL_SITTING}' in progress (sign in as operator@merit.demo)"
+    with db.read() as session:
+        if session.exec(select(Sitting).where(Sitting.title == HALL_SITTING)).first() is not None:
+            yield done
+            return
+        operator = current_user(db, session.exec(select(User.id).where(User.email == "operator@merit.demo")).one())
+    rng, now = random.Random(2026), utcnow()
+    sitting = create_sitting(db, SYSTEM, title=HALL_SITTING, program_code="corps-b", opens_at=now - timedelta(minutes=30),
+                             closes_at=now + timedelta(hours=4), mode="venue", venue="Астана, Мәңгілік Ел 8, зал 2",
+                             region_code="KZ-71", capacity=30, operator_id=operator.id)
+    hall = []
+    for n, name in enumerate(("Айдана Серікова", "Бауыржан Әлиев", "Виктория Ли", "Ғалым Омаров", "Дарига Исаева",
+                              "Ержан Касымов", "Жанна Беккер"), start=1):
+        candidate = create_user(db, Registration(
+            full_name=name, email=f"hall{n:02d}@merit.demo", roles=("candidate",), language=("kk", "ru")[n % 2],
+            iin=practice_iin(100 + n), region_code="KZ-71", password=DEMO_PASSWORD, password_confirm=DEMO_PASSWORD),
+            actor=SYSTEM, require_consent=False)
+        admit(db, operator, sitting.id, candidate.email, now)
+        hall.append(candidate)
+    waiting = hall.pop()
+    booking = admit(db, operator, sitting.id, waiting.email, now)
+    set_accommodations(db, operator, booking.id, extra_minutes=0, extra_percent=25, large_text=True,
+                       reason="Нарушение зрения, медицинская справка № 0412")
+    views = []
+    for candidate in hall:
+        view, _ = start(db, candidate, sitting.id, candidate.language, now, f"demo-{candidate.email}",
+                        Client("10.71.2.%d" % (10 + len(views)), "Mozilla/5.0 (X11; Linux x86_64) Chrome/131"))
+        for slot, choice in list(simulated_answers(db, view.id, rng.gauss(0.4, 1.0), rng))[:rng.randint(5, 40)]:
+            save(db, candidate, view.id, slot, choice, slot, now)
+        views.append(view)
+    resume(db, hall[1], views[1].id, now, "demo-second-device", Client("10.71.2.99", "Mozilla/5.0 (Android 14) Chrome/131"))
+    report(db, hall[1], views[1].id, "hidden", now)
+    pause_attempt(db, operator, views[2].id, "Кандидату стало плохо, вызван медработник", now)
+    extend(db, operator, views[3].id, 10, "Сбой компьютера на месте 14, пересадка", now)
+    terminate(db, operator, views[4].id, "Использование телефона (акт № 3)", now)
+    yield done
 
 
 PRACTICE_SITTING = "Corps B legislation test, practice round (demo)"

@@ -28,8 +28,7 @@ ONLINE_WITHIN = timedelta(seconds=90)  # two missed heartbeats (every 30 s) plus
 MAX_EXTRA_MINUTES = 240
 MAX_EXTRA_PERCENT = 200
 REASON_LENGTH = 500
-TAKEOVER_KINDS = {"takeover", "client_changed"}
-ATTENTION_KINDS = {"focus_lost", "hidden", "reconnected"}
+ATTENTION_KINDS = {"focus_lost", "hidden", "reconnected", "client_changed"}
 
 
 def may_operate(user: CurrentUser, sitting: Sitting) -> bool:
@@ -103,7 +102,7 @@ class Seat:
     connection: str | None           # online, offline (in progress only)
     answered: int
     takeovers: int
-    attention: int                   # focus/visibility losses and reconnects
+    attention: int                   # focus/visibility losses, reconnects, address or browser changes
     passed: bool | None
 
 
@@ -154,7 +153,7 @@ def _seat(booking: Booking, candidate: User, attempt: Attempt | None, answered: 
         started_at=attempt.started_at if attempt else None, last_save_at=attempt.last_save_at if attempt else None,
         remaining_seconds=_remaining(attempt, now) if attempt and attempt.state == IN_PROGRESS else None,
         connection=connection, answered=answered.get(attempt.id, 0) if attempt else 0,
-        takeovers=sum(events[k] for k in TAKEOVER_KINDS), attention=sum(events[k] for k in ATTENTION_KINDS),
+        takeovers=events["takeover"], attention=sum(events[k] for k in ATTENTION_KINDS),
         passed=attempt.passed if attempt else None)
 
 
