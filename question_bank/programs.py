@@ -60,6 +60,7 @@ class Program:
     score_tolerance: float | None = None       # max distance of a form's expected score from the target
     multiple_response: str = "all_or_nothing"  # or "partial"
     validity_months: int = 12
+    retake_days: int = 30                      # how long a candidate waits before sitting the program again
     levels: tuple[Level, ...] = ()
     requires: str | None = None                # a program that must be passed (and still valid) first
 
@@ -93,6 +94,7 @@ def program_from_dict(data: Mapping[str, Any]) -> Program:
             score_tolerance=data.get("score_tolerance"),
             multiple_response=data.get("multiple_response", "all_or_nothing"),
             validity_months=int(data.get("validity_months", 12)),
+            retake_days=int(data.get("retake_days", 30)),
             requires=data.get("requires"),
             levels=tuple(Level(lv["code"], float(lv["minimum"]), MappingProxyType(dict(lv["title"])))
                          for lv in data.get("levels", ())),
@@ -121,6 +123,8 @@ def _problem(program: Program) -> str | None:
         return "difficulty band edges must increase"
     if program.multiple_response not in ("all_or_nothing", "partial"):
         return "multiple_response must be 'all_or_nothing' or 'partial'"
+    if program.validity_months < 1 or program.retake_days < 0:
+        return "validity must be at least one month and the retake wait not negative"
     if program.effective_to is not None and program.effective_to < program.effective_from:
         return "effective_to precedes effective_from"
     return None
@@ -137,7 +141,7 @@ def program_to_dict(program: Program) -> dict[str, Any]:
         "languages": list(program.languages), "position_categories": list(program.position_categories),
         "shuffle_options": program.shuffle_options, "difficulty_bands": list(program.difficulty_bands),
         "score_tolerance": program.score_tolerance, "multiple_response": program.multiple_response,
-        "validity_months": program.validity_months, "requires": program.requires,
+        "validity_months": program.validity_months, "retake_days": program.retake_days, "requires": program.requires,
         "levels": [{"code": lv.code, "minimum": lv.minimum, "title": dict(lv.title)} for lv in program.levels],
     }
 

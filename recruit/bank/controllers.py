@@ -203,7 +203,9 @@ def _program_values(latest, data: dict[str, Any]) -> dict[str, Any]:
     values = program_to_dict(latest)
     for name in ("effective_from", "effective_to"):
         values[name] = field(data, name) or None
-    for name in ("overall_minimum", "duration_minutes", "validity_months"):
+    for name in ("overall_minimum", "duration_minutes", "validity_months", "retake_days"):
+        if name not in data:
+            continue  # a form from before the field existed keeps the rule as it was
         raw = field(data, name)
         values[name] = int(raw) if raw.isdigit() else (None if not raw else raw)
     values["score_tolerance"] = float(field(data, "score_tolerance")) if _is_number(field(data, "score_tolerance")) else None

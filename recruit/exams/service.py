@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, func, select
 
 from question_bank.assembly import Assembler, Form, PoolShortage, form_from_json
@@ -31,7 +32,6 @@ from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitti
 from recruit.i18n import N_
 
 GRACE = timedelta(seconds=30)
-RETAKE_COOLDOWN = timedelta(days=30)
 IN_PROGRESS = "in_progress"
 TERMINATED = "terminated"
 
@@ -162,9 +162,9 @@ def _check_admission(session: Session, candidate_id: int, program: Program, requ
     recent = session.exec(select(Attempt.finished_at).where(
         Attempt.candidate_id == candidate_id, Attempt.program_code == program.code,
         Attempt.finished_at.is_not(None)).order_by(Attempt.finished_at.desc())).first()
-    if recent is not None and now - recent < RETAKE_COOLDOWN:
+    if recent is not None and now - recent < timedelta(days=program.retake_days):
         raise ExamError(N_("You may sit this test again %(days)s days after your last attempt."),
-                        days=RETAKE_COOLDOWN.days)
+                        days=program.retake_days)
 
 
 # Starting and viewing an attempt
@@ -394,14 +394,15 @@ def _form(session: Session, attempt: Attempt) -> Form:
     return _form_by_id(session, attempt.form_id)
 
 
-def _form_by_id(session: Session, form_id: int) -> Form:
+def _form_by_id(session: Session | Connection, form_id: int) -> Form:
     """Stored forms never change, so each process parses one once (saves are the hot path)."""
-    key = (str(session.get_bind().url), form_id)
+    key = (session.get_bind().url if isinstance(session, Session) else session.engine.url, form_id)
     form = _forms.get(key)
     if form is None:
         if len(_forms) >= _FORMS_KEPT:
             _forms.clear()
-        form = _forms[key] = form_from_json(session.get(AssembledForm, form_id).content)
+        content = session.execute(select(AssembledForm.content).where(AssembledForm.id == form_id)).scalar_one()
+        form = _forms[key] = form_from_json(content)
     return form
 
 
@@ -440,44 +441,56 @@ class SaveAck:
     remaining_seconds: int
 
 
+# The save's statements are built once: SQLAlchemy reuses their compiled form, and a Core connection skips the
+# ORM's per-statement bookkeeping, which was most of a save's cost.
+_SAVE_STATE = (
+    select(Attempt.candidate_id, Attempt.state, Attempt.owner_session, Attempt.paused_at, Attempt.deadline_at,
+           Attempt.form_id, Attempt.option_salt, Response.seq, Response.selected)
+    .outerjoin(Response, (Response.attempt_id == Attempt.id) & (Response.slot == bindparam("slot")))
+    .where(Attempt.id == bindparam("attempt_id"))
+    .with_for_update(of=Attempt)
+)
+_INSERT_RESPONSE = insert(Response)
+_UPDATE_RESPONSE = (update(Response)
+                    .where(Response.attempt_id == bindparam("at_attempt"), Response.slot == bindparam("at_slot"))
+                    .values(selected=bindparam("new_selected"), seq=bindparam("new_seq"), saved_at=bindparam("now")))
+_TOUCH_ATTEMPT = update(Attempt).where(Attempt.id == bindparam("at_attempt")).values(last_save_at=bindparam("now"))
+
+
 def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choice_ids: list[str], seq: int,
          now: datetime, session_token: str | None = None) -> SaveAck:
     """One answer change. Checks ownership, state, pause, deadline (+ grace) and sequence in one transaction:
-    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied.
-    The hot path of exam day, so it uses plain statements rather than the ORM's unit of work."""
-    with db.write() as session:
-        attempt = session.execute(select(
-            Attempt.candidate_id, Attempt.state, Attempt.owner_session, Attempt.paused_at, Attempt.deadline_at,
-            Attempt.form_id, Attempt.option_salt).where(Attempt.id == attempt_id).with_for_update()).first()
-        if attempt is None or attempt.candidate_id != candidate.id:
+    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied."""
+    with db.write_connection() as connection:
+        state = connection.execute(_SAVE_STATE, {"attempt_id": attempt_id, "slot": slot}).first()
+        if state is None or state.candidate_id != candidate.id:
             raise NotFound(N_("No such attempt."))
-        if attempt.state != IN_PROGRESS:
+        if state.state != IN_PROGRESS:
             raise ExamError(N_("This attempt is closed."))
         owner = _hash(session_token)
-        if owner and attempt.owner_session and owner != attempt.owner_session:
+        if owner and state.owner_session and owner != state.owner_session:
             raise ExamError(N_("This attempt continues on another device."), reason="session_replaced")
-        if attempt.paused_at is not None:
+        if state.paused_at is not None:
             raise ExamError(N_("The attempt is paused by the operator."), reason="paused")
-        if now > attempt.deadline_at + GRACE:
+        if now > state.deadline_at + GRACE:
             raise ExamError(N_("Time is up: the answer arrived after the deadline."), reason="deadline")
-        form = _form_by_id(session, attempt.form_id)
+        form = _form_by_id(connection, state.form_id)
         if not 1 <= slot <= len(form.items):
             raise NotFound(N_("No such question."))
-        by_id = {option_id(attempt.option_salt, slot, key): key for key in form.items[slot - 1].option_order}
+        by_id = {option_id(state.option_salt, slot, key): key for key in form.items[slot - 1].option_order}
         if any(choice not in by_id for choice in choice_ids) or len(set(choice_ids)) != len(choice_ids):
             raise Invalid(N_("Unknown answer option."))
         selected = sorted(by_id[choice] for choice in choice_ids)
-        where = (Response.attempt_id == attempt_id) & (Response.slot == slot)
-        stored = session.execute(select(Response.seq, Response.selected).where(where)).first()
-        if stored is not None and (seq < stored.seq or (seq == stored.seq and stored.selected != selected)):
-            return SaveAck(False, _remaining(attempt, now))
-        if stored is None:
-            session.execute(insert(Response).values(attempt_id=attempt_id, slot=slot, selected=selected, seq=seq,
-                                                    saved_at=now))
-        elif seq > stored.seq:
-            session.execute(update(Response).where(where).values(selected=selected, seq=seq, saved_at=now))
-        session.execute(update(Attempt).where(Attempt.id == attempt_id).values(last_save_at=now))
-        return SaveAck(True, _remaining(attempt, now))
+        if state.seq is not None and (seq < state.seq or (seq == state.seq and state.selected != selected)):
+            return SaveAck(False, _remaining(state, now))
+        keys = {"at_attempt": attempt_id, "at_slot": slot, "now": now}
+        if state.seq is None:
+            connection.execute(_INSERT_RESPONSE, {"attempt_id": attempt_id, "slot": slot, "selected": selected,
+                                                  "seq": seq, "saved_at": now})
+        elif seq > state.seq:
+            connection.execute(_UPDATE_RESPONSE, {**keys, "new_selected": selected, "new_seq": seq})
+        connection.execute(_TOUCH_ATTEMPT, keys)
+        return SaveAck(True, _remaining(state, now))
 
 
 # Finishing and scoring

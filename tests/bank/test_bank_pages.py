@@ -126,7 +126,7 @@ def test_import_page_reports_every_problem_and_stores_nothing(author, db):
 def test_program_editor_makes_versions_and_refuses_impossible_rules(author, db):
     program = service.program(db, "corps-b")
     form = {"effective_from": "2027-01-01", "effective_to": "", "duration_minutes": "60", "overall_minimum": "31",
-            "score_tolerance": "1.5", "validity_months": "12", "languages": ["kk", "ru"],
+            "score_tolerance": "1.5", "validity_months": "12", "retake_days": "14", "languages": ["kk", "ru"],
             **{f"{s.code}_count": str(s.count) for s in program.sections},
             **{f"{s.code}_minimum": "5" for s in program.sections}}
     assert post_form(author, "/bank/programs/corps-b", form, token_page="/bank/programs").status_code == 303
@@ -135,6 +135,7 @@ def test_program_editor_makes_versions_and_refuses_impossible_rules(author, db):
     assert sorted(v.version for v in versions) == [1, 2]
     newest = service.program(db, "corps-b", version=2)
     assert (newest.duration_minutes, newest.overall_minimum, newest.languages) == (60, 31, ("kk", "ru"))
+    assert newest.retake_days == 14
     bad = post_form(author, "/bank/programs/corps-b", {**form, "ethics_minimum": "11"}, token_page="/bank/programs")
     assert bad.status_code == 400 and "section minimum" in bad.text
 

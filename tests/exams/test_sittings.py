@@ -8,7 +8,9 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from recruit.audit.models import AuditEvent
+from question_bank.programs import program_to_dict
 from recruit.audit.service import SYSTEM
+from recruit.bank import service as bank
 from recruit.db import Database, utcnow
 from recruit.exams import service
 from recruit.exams.models import Attempt
@@ -56,6 +58,18 @@ def test_competency_needs_a_valid_pass_and_retakes_wait(db, demo_bank, make_user
         session.execute(update(Attempt).where(Attempt.id == view.id).values(passed=False, finished_at=utcnow()))
     with pytest.raises(service.ExamError, match="again 30 days"):
         service.book(db, candidate, _sitting(db).id, utcnow())
+
+
+def test_the_retake_wait_is_set_by_the_program(db, demo_bank, make_user):
+    candidate = make_user("candidate")
+    first = _sitting(db)
+    service.book(db, candidate, first.id, utcnow())
+    service.submit(db, candidate, service.start(db, candidate, first.id, "ru", utcnow())[0].id, utcnow())
+    rules = program_to_dict(bank.program(db, "corps-b"))
+    bank.save_program(db, SYSTEM, {**rules, "retake_days": 3, "effective_from": "2000-01-01"})
+    with pytest.raises(service.ExamError, match="again 3 days"):
+        service.book(db, candidate, _sitting(db).id, utcnow())
+    assert service.book(db, candidate, _sitting(db, closes=24 * 5).id, utcnow() + timedelta(days=3, minutes=1))
 
 
 def test_concurrent_sweepers_close_each_attempt_once(db, database_url, demo_bank, make_user):
