@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -94,6 +94,12 @@ class Database:
         # whose sleeps (up to 100 ms each) would turn contention into long tails.
         with self._one_writer(), Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """write() as a Core connection, for hot paths where the ORM's per-statement cost shows."""
+        with self._one_writer(), self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
