@@ -1,5 +1,5 @@
 """A stateful property test of one attempt: saves (fresh, stale, repeated), a second device, a moving clock,
-submit, submit again, the sweeper and a server restart. Invariants: the stored answer is the newest
+the operator's pause, resume and extra time, submit, submit again, the sweeper and a server restart. Invariants: the stored answer is the newest
 acknowledged one; nothing is accepted after deadline + grace; the score equals pure scoring of what is stored."""
 
 import itertools
@@ -18,7 +18,7 @@ from recruit.audit.service import SYSTEM
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm
 from recruit.db import Database, utcnow
-from recruit.exams import service
+from recruit.exams import operations, service
 from recruit.exams.models import Attempt, Response
 from tests.factories import PASSWORD, iin_for
 
@@ -34,10 +34,14 @@ def run(database_url):
             self.user = create_user(self.db, Registration(
                 full_name=f"Machine {n}", email=f"machine{n}@example.kz", iin=iin_for(n), region_code="KZ-55",
                 language="ru", password=PASSWORD, password_confirm=PASSWORD), require_consent=False)
+            self.operator = create_user(self.db, Registration(
+                full_name=f"Operator {n}", email=f"operator{n}@example.kz", iin=iin_for(n + 5000), region_code="KZ-55",
+                language="ru", password=PASSWORD, password_confirm=PASSWORD, roles=("operator",)),
+                require_consent=False)
             self.now = utcnow()
             sitting = service.create_sitting(self.db, SYSTEM, title=f"m{n}", program_code="corps-b",
                                              opens_at=self.now - timedelta(minutes=1),
-                                             closes_at=self.now + timedelta(days=1))
+                                             closes_at=self.now + timedelta(days=1), operator_id=self.operator.id)
             service.book(self.db, self.user, sitting.id, self.now)
             view, _ = service.start(self.db, self.user, sitting.id, "ru", self.now, "device-a")
             self.attempt_id, self.items = view.id, view.items
@@ -46,6 +50,7 @@ def run(database_url):
             self.acked: dict[int, tuple[int, tuple[str, ...]]] = {}
             self.seq = 0
             self.closed = False
+            self.paused_at = None
 
         def _open(self):
             return not self.closed and self.now <= self.deadline + service.GRACE
@@ -58,9 +63,9 @@ def run(database_url):
             try:
                 ack = service.save(self.db, self.user, self.attempt_id, slot, list(choice), self.seq, self.now, device)
             except service.ExamError:
-                assert not self._open() or device != self.device
+                assert not self._open() or device != self.device or self.paused_at
                 return
-            assert self._open() and device == self.device and ack.saved
+            assert self._open() and device == self.device and not self.paused_at and ack.saved
             self.acked[slot] = (self.seq, choice)
 
         @precondition(lambda self: self.acked)
@@ -74,7 +79,7 @@ def run(database_url):
                 ack = service.save(self.db, self.user, self.attempt_id, slot, list(choice if repeat else other),
                                    seq if repeat else seq - 1, self.now, self.device)
             except service.ExamError:
-                assert not self._open()
+                assert not self._open() or self.paused_at
                 return
             assert ack.saved is repeat
 
@@ -82,7 +87,7 @@ def run(database_url):
         def second_device(self):
             self.device = "device-b" if self.device == "device-a" else "device-a"
             service.resume(self.db, self.user, self.attempt_id, self.now, self.device)
-            if self.now > self.deadline + service.GRACE:
+            if self.now > self.deadline + service.GRACE and not self.paused_at:
                 self.closed = True
 
         @rule(seconds=st.integers(0, 1500))
@@ -98,8 +103,37 @@ def run(database_url):
         @rule()
         def sweep(self):
             service.sweep(self.db, self.now)
-            if self.now > self.deadline + service.GRACE:
+            if self.now > self.deadline + service.GRACE and not self.paused_at:
                 self.closed = True
+
+        @precondition(lambda self: not self.closed and not self.paused_at)
+        @rule()
+        def operator_pauses(self):
+            operations.pause_attempt(self.db, self.operator, self.attempt_id, "outage", self.now)
+            self.paused_at = self.now
+
+        @precondition(lambda self: self.paused_at)
+        @rule()
+        def operator_resumes(self):
+            try:
+                operations.resume_attempt(self.db, self.operator, self.attempt_id, self.now)
+            except service.ExamError:
+                assert self.closed
+            else:
+                assert not self.closed
+                self.deadline += self.now - self.paused_at
+            self.paused_at = None
+
+        @precondition(lambda self: not self.closed)
+        @rule(minutes=st.integers(1, 30))
+        def operator_gives_extra_time(self, minutes):
+            operations.extend(self.db, self.operator, self.attempt_id, minutes, "fire alarm", self.now)
+            self.deadline += timedelta(minutes=minutes)
+
+        @invariant()
+        def the_server_holds_the_modelled_deadline(self):
+            if hasattr(self, "db"):
+                assert service.view(self.db, self.user, self.attempt_id, self.now).deadline_at == self.deadline
 
         @rule()
         def restart(self):
