@@ -24,9 +24,11 @@ from recruit.accounts import api as accounts_api
 from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
 from recruit.bank import controllers as bank_pages
+from recruit.competitions import controllers as competition_pages
 from recruit.exams import api as exams_api
 from recruit.exams import controllers as exam_pages
 from recruit.db import Database, utcnow
+from recruit.competitions.service import advance
 from recruit.exams.service import sweep
 from recruit.reference import controllers as reference_pages
 from recruit.settings import Settings, load_settings
@@ -80,15 +82,17 @@ SWEEP_EVERY_SECONDS = 15
 
 @asynccontextmanager
 async def sweeper(app: Litestar) -> AsyncIterator[None]:
-    """Closes overdue attempts in the background; every worker runs one, which the sweep allows."""
+    """Closes overdue attempts, then moves competition applicants on the results that arrived, in the
+    background; every worker runs one, which both allow."""
 
     async def loop() -> None:
         while True:
             await anyio.sleep(SWEEP_EVERY_SECONDS)
-            try:
-                await anyio.to_thread.run_sync(sweep, app.state.db, utcnow())
-            except Exception:  # a failed sweep is retried on the next tick; the error is logged
-                logging.getLogger("recruit").exception("sweep failed")
+            for task in (sweep, advance):
+                try:
+                    await anyio.to_thread.run_sync(task, app.state.db, utcnow())
+                except Exception:  # retried on the next tick; the error is logged
+                    logging.getLogger("recruit").exception("%s failed", task.__name__)
 
     async with anyio.create_task_group() as group:
         group.start_soon(loop)
@@ -112,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *bank_pages.route_handlers,
             *exams_api.route_handlers,
             *exam_pages.route_handlers,
+            *competition_pages.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

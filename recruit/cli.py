@@ -230,6 +230,23 @@ def exams_sweep() -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def competitions(as_json: bool) -> None:
+    """List competitions with their region and state (open, testing, interviews, decided)."""
+    from recruit.competitions.service import competitions as all_competitions
+
+    database = _database()
+    _require_schema(database)
+    rows = [{"id": c.id, "title": c.title, "region": c.region_code, "state": c.state}
+            for c in all_competitions(database)]
+    if as_json:
+        click.echo(json.dumps({"competitions": rows}, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['state']:<10}  {row['region']:<8}  {row['title']}")
+
+
+@main.command()
 @click.option("--load-candidates", "load_candidates", type=int, default=0,
               help="Also create N candidates load1@merit.test ... loadN@merit.test booked on the open corps-b sitting.")
 @click.option("--password", default=None, help="Password of the load-test candidates (10+ characters).")

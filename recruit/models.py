@@ -5,12 +5,16 @@ from sqlmodel import SQLModel
 from recruit.accounts.models import ApiToken, LoginThrottle, User, UserRole, WebSession
 from recruit.audit.models import AuditEvent
 from recruit.bank.models import AssembledForm, BankItem, ProgramRecord
+from recruit.competitions.models import (
+    Application, ApplicationEvent, CommissionSeat, Competition, ConflictDeclaration, StageOutcome,
+)
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.reference.models import PositionCategory, Region, StateBody
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Application", "ApplicationEvent", "CommissionSeat", "Competition", "ConflictDeclaration", "StageOutcome",
     "ApiToken", "AssembledForm", "Attempt", "AttemptEvent", "AuditEvent", "BankItem", "Booking", "ProgramRecord",
     "Response", "Sitting", "LoginThrottle", "PositionCategory", "Region", "StateBody",
     "User", "UserRole", "WebSession", "metadata",

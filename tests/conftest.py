@@ -18,9 +18,13 @@ from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from question_bank.importers import ImportResult
 from recruit.accounts.service import CurrentUser, Registration, create_user
 from recruit.app import create_app
+from recruit.audit.service import SYSTEM
+from recruit.bank import service as bank
 from recruit.db import Database
+from recruit.exams import service as exams
 from recruit.migrate import upgrade
 from recruit.bootstrap import seed_bundled
 from recruit.settings import Settings
@@ -114,6 +118,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["accept-language"] = "en"  # tests read English; i18n tests choose their own
         yield test_client
+
+
+@pytest.fixture
+def demo_bank(db: Database) -> None:
+    """The demo question bank: enough approved items to assemble corps-b and competency forms."""
+    bank.store_import(db, SYSTEM, ImportResult(items=bank.demo_items()), ["demo"])
+    exams._assemblers.clear()
 
 
 @pytest.fixture

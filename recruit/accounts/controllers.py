@@ -14,7 +14,7 @@ from recruit.accounts import service
 from recruit.accounts.models import Role
 from recruit.db import Database, utcnow
 from recruit.errors import FormErrors
-from recruit.reference.service import regions
+from recruit.reference.service import choices
 from recruit.web.guards import requires, signed_in
 from recruit.web.identity import LANGUAGE_COOKIE, SESSION_COOKIE
 from recruit.web.pages import DB, field, fields, local_path, page, redirect
@@ -46,8 +46,7 @@ def _signed_in(request: Request, db: DB, user: service.CurrentUser, target: str,
 
 
 def _region_choices(db: DB) -> list[tuple[str, str]]:
-    language = i18n.active_language()
-    return sorted(((r.code, r.name(language)) for r in regions(db, on=utcnow().date())), key=lambda c: c[1])
+    return choices(db, "regions", i18n.active_language(), on=utcnow().date())
 
 
 class SignInController(Controller):

@@ -17,7 +17,7 @@ from recruit.db import utcnow
 from recruit.exams import operations, service
 from recruit.exams.api import refusal
 from recruit.i18n import N_, TIMEZONE, active_language, gettext
-from recruit.reference.service import regions
+from recruit.reference.service import choices
 from recruit.web.guards import requires
 from recruit.web.pages import DB, field, page, redirect
 
@@ -82,8 +82,7 @@ class OperatorConsoleController(Controller):
         language = active_language()
         return page("operator/sitting_new.html", status_code=status_code, values=values, errors=errors,
                     programs=[(p.code, p.title.get(language, p.title["en"])) for p in bank.programs(db)],
-                    regions=sorted(((r.code, r.name(language)) for r in regions(db, on=utcnow().date())),
-                                   key=lambda choice: choice[1]),
+                    regions=choices(db, "regions", language, on=utcnow().date()),
                     operators=[(str(i), name) for i, name in operations.operators(db)]
                     if request.user.has(Role.ADMIN) else None)
 

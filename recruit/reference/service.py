@@ -82,6 +82,12 @@ def regions(db: Database, on: date | None = None) -> list[Region]:
     return [row for row in rows if on is None or row.valid_on(on)]
 
 
+def choices(db: Database, slug: str, language: str, on: date | None = None) -> list[tuple[str, str]]:
+    """(code, name in `language`) for a form's select, by name; regions only those valid `on` a day."""
+    entries = regions(db, on) if slug == "regions" else rows(db, slug)
+    return sorted(((e.code, e.name(language)) for e in entries), key=lambda choice: choice[1])
+
+
 def region_json(region: Region) -> dict:
     return {
         "code": region.code, "name_en": region.name_en, "name_ru": region.name_ru, "name_kk": region.name_kk,

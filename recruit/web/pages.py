@@ -21,6 +21,7 @@ FLASHES = {
     "signed_out": N_("You have signed out."),
     "language_changed": N_("Language changed."),
     "booked": N_("You are booked. You can start when the sitting opens."),
+    "applied": N_("Your application is submitted. Follow its progress on this page."),
 }
 FLASH_COOKIE = "merit_flash"
 

@@ -2,18 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from question_bank.importers import ImportResult
 from recruit.audit.service import SYSTEM
-from recruit.bank import service as bank
 from recruit.db import utcnow
 from recruit.exams import service
 from tests.factories import PASSWORD
-
-
-@pytest.fixture
-def demo_bank(db):
-    bank.store_import(db, SYSTEM, ImportResult(items=bank.demo_items()), ["demo"])
-    service._assemblers.clear()
 
 
 @pytest.fixture

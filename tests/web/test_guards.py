@@ -31,9 +31,16 @@ OPERATORS = {"/operator", "/operator/sittings/new", "/operator/sittings/{sitting
              "/operator/sittings/{sitting_id:int}/resume", "/operator/sittings/{sitting_id:int}/bookings/{booking_id:int}",
              "/operator/attempts/{attempt_id:int}/{action:str}"}
 INTEGRITY_READERS = {"/operator/attempts/{attempt_id:int}"}
+CANDIDATES |= {"/competitions", "/competitions/{competition_id:int}", "/competitions/{competition_id:int}/apply"}
+MANAGERS = {"/hr/competitions", "/hr/competitions/new", "/hr/competitions/{competition_id:int}",
+            "/hr/competitions/{competition_id:int}/applications/{application_id:int}/eligibility",
+            "/hr/competitions/{competition_id:int}/close-testing", "/hr/competitions/{competition_id:int}/commission"}
+COMMISSION = {"/commission", "/commission/competitions/{competition_id:int}",
+              "/commission/competitions/{competition_id:int}/applications/{application_id:int}/declaration"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
            **{path: {"candidate"} for path in CANDIDATES}, **{path: {"operator", "admin"} for path in OPERATORS},
-           **{path: {"operator", "admin", "commission_member"} for path in INTEGRITY_READERS}}
+           **{path: {"operator", "admin", "commission_member"} for path in INTEGRITY_READERS},
+           **{path: {"hr_analyst", "admin"} for path in MANAGERS}, **{path: {"commission_member"} for path in COMMISSION}}
 
 
 def _routes(app):
@@ -46,6 +53,7 @@ def _routes(app):
 
 def _concrete(path: str) -> str:
     path = path.replace("{sitting_id:int}", "1").replace("{attempt_id:int}", "1").replace("{slot:int}", "1")
+    path = path.replace("{competition_id:int}", "1").replace("{application_id:int}", "1")
     path = path.replace("{booking_id:int}", "1").replace("{action:str}", "pause")
     path = path.replace("{user_id:int}", "1").replace("{kind:str}", "regions").replace("{item_id:str}", "ethics-001")
     return path.replace("{code:str}", "corps-b" if path.startswith("/bank") else "KZ-55")
@@ -53,7 +61,8 @@ def _concrete(path: str) -> str:
 
 def test_every_route_is_classified(client):
     paths = {path for path, _ in _routes(client.app)}
-    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES | OPERATORS | INTEGRITY_READERS, \
+    assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES | OPERATORS | INTEGRITY_READERS | MANAGERS \
+        | COMMISSION, \
         "classify the new route here and guard it"
 
 

@@ -1,0 +1,1 @@
+"""Competitions: announcements, applications, the multi-hurdle pipeline, commissions, ranking, protocols, appeals."""
