@@ -24,6 +24,7 @@ from recruit.accounts import api as accounts_api
 from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
 from recruit.bank import controllers as bank_pages
+from recruit.competitions import api as competition_api
 from recruit.competitions import controllers as competition_pages
 from recruit.exams import api as exams_api
 from recruit.exams import controllers as exam_pages
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *exams_api.route_handlers,
             *exam_pages.route_handlers,
             *competition_pages.route_handlers,
+            *competition_api.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

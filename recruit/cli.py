@@ -247,6 +247,59 @@ def competitions(as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("competition_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def ranking(competition_id: int, as_json: bool) -> None:
+    """A competition's ranking: final after the commission's last session, provisional before."""
+    from recruit.competitions.decisions import ranking_json
+    from recruit.competitions.service import CompetitionError
+
+    database = _database()
+    _require_schema(database)
+    try:
+        body = ranking_json(database, competition_id)
+    except CompetitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    for entry in body["entries"]:
+        composite = "—" if entry["composite"] is None else f"{entry['composite']:.3f}"
+        click.echo(f"{entry['rank'] or '-':>4}  {composite:>7}  {entry['standing']:<8}  {entry['decision'] or '':<16}"
+                   f"  candidate {entry['candidate_id']}")
+
+
+@main.command()
+@click.argument("competition_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--language", type=click.Choice(["kk", "ru", "en"]), default="ru", show_default=True,
+              help="For a draft (before the final session); an issued protocol is written as issued.")
+def protocol(competition_id: int, out: str, language: str) -> None:
+    """Write a competition's protocol PDF: the issued one (its SHA-256 is in the audit trail) or a draft."""
+    from pathlib import Path
+
+    from recruit import i18n
+    from recruit.competitions import decisions, protocols
+    from recruit.competitions.service import CompetitionError
+    from recruit.db import utcnow
+    from reports.protocol import render_protocol
+
+    database = _database()
+    _require_schema(database)
+    issued = decisions.protocol(database, competition_id)
+    try:
+        if issued is None:
+            with i18n.using(language):
+                pdf = render_protocol(protocols.build(database, competition_id, utcnow(), ""))
+        else:
+            pdf = issued.pdf
+    except CompetitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    Path(out).write_bytes(pdf)
+    click.echo(f"{out}: {'issued protocol, sha256 ' + issued.sha256 if issued else 'draft'} ({len(pdf)} bytes)")
+
+
+@main.command()
 @click.option("--load-candidates", "load_candidates", type=int, default=0,
               help="Also create N candidates load1@merit.test ... loadN@merit.test booked on the open corps-b sitting.")
 @click.option("--password", default=None, help="Password of the load-test candidates (10+ characters).")

@@ -6,7 +6,8 @@ from recruit.accounts.models import ApiToken, LoginThrottle, User, UserRole, Web
 from recruit.audit.models import AuditEvent
 from recruit.bank.models import AssembledForm, BankItem, ProgramRecord
 from recruit.competitions.models import (
-    Application, ApplicationEvent, CommissionSeat, Competition, ConflictDeclaration, StageOutcome,
+    Application, ApplicationEvent, CommissionSeat, Competition, ConflictDeclaration, Interview, Protocol,
+    RankingEntry, ScoreSheet, StageOutcome,
 )
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.reference.models import PositionCategory, Region, StateBody
@@ -14,7 +15,8 @@ from recruit.reference.models import PositionCategory, Region, StateBody
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Application", "ApplicationEvent", "CommissionSeat", "Competition", "ConflictDeclaration", "StageOutcome",
+    "Application", "ApplicationEvent", "CommissionSeat", "Competition", "ConflictDeclaration", "Interview",
+    "Protocol", "RankingEntry", "ScoreSheet", "StageOutcome",
     "ApiToken", "AssembledForm", "Attempt", "AttemptEvent", "AuditEvent", "BankItem", "Booking", "ProgramRecord",
     "Response", "Sitting", "LoginThrottle", "PositionCategory", "Region", "StateBody",
     "User", "UserRole", "WebSession", "metadata",

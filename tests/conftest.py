@@ -128,6 +128,17 @@ def demo_bank(db: Database) -> None:
 
 
 @pytest.fixture
+def token_for(client: TestClient):
+    """Bearer headers for a user, from the real token endpoint."""
+    def token(email: str) -> dict[str, str]:
+        answer = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+        assert answer.status_code == 201, answer.text
+        return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+    return token
+
+
+@pytest.fixture
 def make_user(db: Database):
     """Create an account through the real service; returns the CurrentUser."""
     counter = iter(range(1, 10_000))

@@ -136,6 +136,11 @@ def desk(db: Database, member: CurrentUser, competition_id: int) -> Desk:
     return Desk(competition, seat, commission(db, competition_id), applicants)
 
 
+def member_of(db: Database, member: CurrentUser, competition_id: int) -> CommissionSeat:
+    with db.read() as session:
+        return seat_of(session, member, competition_id)
+
+
 def seat_of(session: Session, user: CurrentUser, competition_id: int) -> CommissionSeat:
     """The caller's seat; someone without one learns nothing about the competition's applicants."""
     seat = session.exec(select(CommissionSeat).where(CommissionSeat.competition_id == competition_id,
@@ -180,13 +185,17 @@ class Quorum:
 
 
 def quorum(db: Database, application_id: int) -> Quorum:
-    """Two thirds of the members who may score this applicant, and never fewer than two."""
     with db.read() as session:
-        application = session.get(Application, application_id)
-        seats = session.exec(select(CommissionSeat).where(
-            CommissionSeat.competition_id == application.competition_id, CommissionSeat.role.in_(VOTING))).all()
-        excluded = len(session.exec(select(ConflictDeclaration).where(
-            ConflictDeclaration.application_id == application_id, ConflictDeclaration.conflicted.is_(True),
-            ConflictDeclaration.seat_id.in_([s.id for s in seats]))).all())
+        return quorum_in(session, application_id)
+
+
+def quorum_in(session: Session, application_id: int) -> Quorum:
+    """Two thirds of the members who may score this applicant, and never fewer than two."""
+    application = session.get(Application, application_id)
+    seats = session.exec(select(CommissionSeat).where(
+        CommissionSeat.competition_id == application.competition_id, CommissionSeat.role.in_(VOTING))).all()
+    excluded = len(session.exec(select(ConflictDeclaration).where(
+        ConflictDeclaration.application_id == application_id, ConflictDeclaration.conflicted.is_(True),
+        ConflictDeclaration.seat_id.in_([s.id for s in seats]))).all())
     available = len(seats) - excluded
     return Quorum(len(seats), excluded, max(2, math.ceil(2 * available / 3)))

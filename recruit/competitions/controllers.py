@@ -13,11 +13,11 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath
 
 from recruit.accounts.models import Role
-from recruit.competitions import commission, service
+from recruit.competitions import commission, decisions, interviews, protocols, service
 from recruit.competitions.rules import KIND_NAMES, KINDS
 from recruit.db import utcnow
 from recruit.errors import FormErrors
-from recruit.i18n import LANGUAGES, TIMEZONE, active_language, gettext
+from recruit.i18n import LANGUAGES, N_, TIMEZONE, active_language, gettext
 from recruit.reference.service import choices
 from recruit.web.guards import requires
 from recruit.web.pages import DB, field, fields, page, redirect
@@ -129,7 +129,12 @@ class ManagerCompetitionController(Controller):
         return page("competitions/manage.html", status_code=status_code, competition=shown,
                     applications=service.applications(db, competition_id),
                     seats=commission.commission(db, competition_id), names=_names(db), error=error,
-                    members=commission.candidates_for_seats(db))
+                    members=commission.candidates_for_seats(db), ranking=_ranking(db, competition_id),
+                    protocol=decisions.protocol(db, competition_id))
+
+    @get("/{competition_id:int}/protocol.pdf", sync_to_thread=True)
+    def protocol(self, db: DB, competition_id: FromPath[int]) -> Response:
+        return _protocol_pdf(db, competition_id)
 
     @post("/{competition_id:int}/applications/{application_id:int}/eligibility", sync_to_thread=True)
     def eligibility(self, request: Request, db: DB, competition_id: FromPath[int], application_id: FromPath[int],
@@ -162,6 +167,19 @@ class ManagerCompetitionController(Controller):
         return redirect(f"/hr/competitions/{competition_id}", flash="saved")
 
 
+def _ranking(db, competition_id: int) -> list[tuple[Any, str, str]]:
+    """(entry, applicant, reason in the reader's language) once the final session has ranked."""
+    return [(entry, name, protocols.reason_text(entry)) for entry, _, name in decisions.entries(db, competition_id)]
+
+
+def _protocol_pdf(db, competition_id: int) -> Response:
+    issued = decisions.protocol(db, competition_id)
+    if issued is None:
+        raise NotFoundException()
+    return Response(issued.pdf, media_type="application/pdf", headers={
+        "content-disposition": f'inline; filename="protocol-{competition_id}.pdf"', "x-sha256": issued.sha256})
+
+
 def _local_time(raw: str) -> datetime | None:
     try:
         return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(TIMEZONE)).astimezone(ZoneInfo("UTC"))
@@ -188,7 +206,29 @@ class CommissionController(Controller):
             desk = commission.desk(db, request.user, competition_id)
         except service.CompetitionError as exc:
             raise refusal(exc) from exc
-        return page("competitions/desk.html", status_code=status_code, desk=desk, error=error)
+        chair = desk.seat.role == commission.CHAIR
+        return page("competitions/desk.html", status_code=status_code, desk=desk, error=error,
+                    interviews=interviews.interviews_of(db, request.user, competition_id),
+                    ranking=_ranking(db, competition_id), protocol=decisions.protocol(db, competition_id),
+                    agreement=protocols.agreement_of(db, competition_id) if chair else None)
+
+    @post("/competitions/{competition_id:int}/final-session", sync_to_thread=True)
+    def final_session(self, request: Request, db: DB, competition_id: FromPath[int], data: Form) -> Response:
+        try:
+            protocols.hold_final_session(db, request.user, competition_id, field(data, "place"), utcnow())
+        except service.NotFound as exc:
+            raise refusal(exc) from exc
+        except service.CompetitionError as exc:
+            return self._competition(request, db, competition_id, gettext(exc.message), exc.status)
+        return redirect(f"/commission/competitions/{competition_id}", flash="saved")
+
+    @get("/competitions/{competition_id:int}/protocol.pdf", sync_to_thread=True)
+    def protocol(self, request: Request, db: DB, competition_id: FromPath[int]) -> Response:
+        try:
+            commission.member_of(db, request.user, competition_id)
+        except service.CompetitionError as exc:
+            raise refusal(exc) from exc
+        return _protocol_pdf(db, competition_id)
 
     @post("/competitions/{competition_id:int}/applications/{application_id:int}/declaration", sync_to_thread=True)
     def declare(self, request: Request, db: DB, competition_id: FromPath[int], application_id: FromPath[int],
@@ -203,6 +243,64 @@ class CommissionController(Controller):
         except service.CompetitionError as exc:
             return self._competition(request, db, competition_id, gettext(exc.message), exc.status)
         return redirect(f"/commission/competitions/{competition_id}", flash="saved")
+
+    @get("/interviews/{interview_id:int}", sync_to_thread=True)
+    def interview(self, request: Request, db: DB, interview_id: FromPath[int]) -> Response:
+        return self._interview(request, db, interview_id)
+
+    def _interview(self, request: Request, db, interview_id: int, errors: dict | None = None,
+                   values: dict | None = None, status_code: int = 200) -> Response:
+        try:
+            shown = interviews.view(db, request.user, interview_id)
+        except service.CompetitionError as exc:
+            raise refusal(exc) from exc
+        return page("competitions/interview.html", status_code=status_code, view=shown, errors=errors or {},
+                    values=values or {}, language=active_language())
+
+    @post("/interviews/{interview_id:int}/scores", sync_to_thread=True)
+    def score(self, request: Request, db: DB, interview_id: FromPath[int], data: Form) -> Response:
+        return self._scoring(request, db, interview_id, data, lambda scores: interviews.submit(
+            db, request.user, interview_id, scores, utcnow()))
+
+    @post("/interviews/{interview_id:int}/revision", sync_to_thread=True)
+    def revise(self, request: Request, db: DB, interview_id: FromPath[int], data: Form) -> Response:
+        return self._scoring(request, db, interview_id, data, lambda scores: interviews.revise(
+            db, request.user, interview_id, scores, field(data, "justification"), utcnow()))
+
+    def _scoring(self, request: Request, db, interview_id: int, data: dict, action) -> Response:
+        scores = {name[6:]: {"level": _whole(field(data, name)), "evidence": field(data, "evidence_" + name[6:])}
+                  for name in data if name.startswith("level_")}
+        try:
+            action(scores)
+        except FormErrors as exc:
+            return self._interview(request, db, interview_id, exc.errors, dict(data), status_code=422)
+        except service.NotFound as exc:
+            raise refusal(exc) from exc
+        except service.CompetitionError as exc:
+            return self._interview(request, db, interview_id, {"scores": exc.message}, dict(data), exc.status)
+        return redirect(f"/commission/interviews/{interview_id}", flash="saved")
+
+    @post("/interviews/{interview_id:int}/{action:str}", sync_to_thread=True)
+    def chair_action(self, request: Request, db: DB, interview_id: FromPath[int], action: FromPath[str]) -> Response:
+        actions = {"close": interviews.close, "finish-moderation": interviews.finish_moderation}
+        try:
+            if action not in actions:
+                raise service.NotFound(N_("No such action."))
+            actions[action](db, request.user, interview_id, utcnow())
+        except service.NotFound as exc:
+            raise refusal(exc) from exc
+        except service.CompetitionError as exc:
+            return self._interview(request, db, interview_id, {"scores": exc.message}, status_code=exc.status)
+        return redirect(f"/commission/interviews/{interview_id}", flash="saved")
+
+    @get("/interviews/{interview_id:int}/sheets/{seat_id:int}", sync_to_thread=True)
+    def sheet(self, request: Request, db: DB, interview_id: FromPath[int], seat_id: FromPath[int]) -> Response:
+        try:
+            shown = interviews.sheet(db, request.user, interview_id, seat_id)
+            context = interviews.view(db, request.user, interview_id)
+        except service.CompetitionError as exc:
+            raise refusal(exc) from exc
+        return page("competitions/sheet.html", sheet=shown, view=context, language=active_language())
 
 
 route_handlers = [CandidateCompetitionController, ManagerCompetitionController, CommissionController]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from recruit.db import UTCDateTime
@@ -97,3 +97,69 @@ class ConflictDeclaration(SQLModel, table=True):
     conflicted: bool
     note: str | None = Field(default=None, max_length=1000)
     declared_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Interview(SQLModel, table=True):
+    """One applicant's interview (or essay) before the commission. `rubric` is frozen when it is created.
+    Scoring -> (moderation, when members disagree by more than 2 points) -> final."""
+
+    __tablename__ = "interview"
+    __table_args__ = (UniqueConstraint("application_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    competition_id: int = Field(foreign_key="competition.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    stage: str = Field(max_length=40)
+    rubric: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="scoring", max_length=12)          # scoring, moderation, final
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=320)
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # finals per competency, overall
+    valid: bool | None = None                                     # None until final; False below quorum
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ScoreSheet(SQLModel, table=True):
+    """A member's scores for one interview, entered alone and locked once submitted; a moderation revision
+    keeps its justification here and the original in the audit trail."""
+
+    __tablename__ = "score_sheet"
+    __table_args__ = (UniqueConstraint("interview_id", "seat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    seat_id: int = Field(foreign_key="commission_seat.id", index=True)
+    scores: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))   # competency -> {"level", "evidence"}
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    revised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    justification: str | None = Field(default=None, max_length=2000)
+
+
+class RankingEntry(SQLModel, table=True):
+    """One line of a competition's final ranking and the commission's decision on it."""
+
+    __tablename__ = "ranking_entry"
+
+    competition_id: int = Field(foreign_key="competition.id", primary_key=True)
+    application_id: int = Field(foreign_key="application.id", primary_key=True)
+    rank: int | None = None
+    composite: float | None = None
+    standing: str = Field(max_length=10)                  # merit, reserve, none
+    failed_hurdle: str | None = Field(default=None, max_length=40)
+    tie_break: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    decision: str = Field(max_length=20)                  # recommended, not_recommended
+    reason: str = Field(max_length=1000)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Protocol(SQLModel, table=True):
+    """The signed record of the commission's final session: the PDF as issued and its SHA-256."""
+
+    __tablename__ = "protocol"
+
+    competition_id: int = Field(foreign_key="competition.id", primary_key=True)
+    sha256: str = Field(max_length=64)
+    pdf: bytes = Field(sa_type=LargeBinary)
+    language: str = Field(max_length=2)
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    issued_by: str = Field(max_length=320)

@@ -18,8 +18,10 @@ from recruit.accounts.service import CurrentUser
 from recruit.audit.service import Actor, record
 from recruit.bank import service as bank
 from recruit.competitions import rules as competition_rules
-from recruit.competitions.models import Application, ApplicationEvent, Competition, StageOutcome
+from recruit.competitions.models import Application, ApplicationEvent, Competition, Interview, StageOutcome
 from recruit.competitions.ranking import admitted
+from recruit.competitions.rubrics import bundled as bundled_rubric
+from recruit.competitions.rubrics import rubric_to_dict
 from recruit.db import Database
 from recruit.errors import FormErrors
 from recruit.exams.models import Attempt
@@ -28,7 +30,7 @@ from recruit.i18n import LANGUAGES, N_
 from recruit.reference.models import PositionCategory, Region, StateBody
 
 OPEN, TESTING, INTERVIEWS, DECIDED = "open", "testing", "interviews", "decided"
-SUBMITTED, ELIGIBLE, INELIGIBLE, OUT = "submitted", "eligible", "ineligible", "out"
+SUBMITTED, ELIGIBLE, INELIGIBLE, OUT, RANKED = "submitted", "eligible", "ineligible", "out", "ranked"
 PIPELINE = Actor("pipeline")   # transitions made by the rules themselves
 
 
@@ -281,11 +283,34 @@ def _decide(session: Session, application: Application, competition_row: Competi
     application.status = application.status if passed else OUT
     application.stage = following if passed else None
     session.add(application)
+    if passed and following is not None:
+        _open_interview(session, application, competition_row, following, now)
     _timeline(session, application, "passed" if passed else "stopped", now, stage=stage, rule=rule,
               rule_params=rule_params, score=score, next=following if passed else None)
     record(session, PIPELINE, "application.advanced" if passed else "application.stopped", "application",
            application.id, after={"stage": stage, "passed": passed, "score": score, "source": source, "rule": stated,
                                   "next": following if passed else None})
+
+
+def _open_interview(session: Session, application: Application, competition_row: Competition, stage_code: str,
+                    now: datetime) -> None:
+    """An interview or essay stage gets its record, with the stage kind's rubric frozen into it."""
+    _, stage = _stage(competition_row, stage_code)
+    if stage["kind"] in ("interview", "essay"):
+        session.add(Interview(competition_id=competition_row.id, application_id=application.id, stage=stage_code,
+                              rubric=rubric_to_dict(bundled_rubric(stage["kind"])), created_at=now))
+
+
+def decide_interview(session: Session, application_id: int, stage_code: str, overall: float | None,
+                     interview_id: int, now: datetime) -> None:
+    """A valid commission result decides its stage by the stage's minimum."""
+    application = session.exec(select(Application).where(Application.id == application_id).with_for_update()).one()
+    competition_row = session.get(Competition, application.competition_id)
+    if application.status != ELIGIBLE or application.stage != stage_code:
+        return
+    minimum = _stage(competition_row, stage_code)[1]["hurdle"].get("minimum") or 0
+    _decide(session, application, competition_row, overall is not None and overall >= minimum, overall,
+            f"interview:{interview_id}", N_("commission score at least %(minimum)s"), now, minimum=minimum)
 
 
 def advance(db: Database, now: datetime) -> int:

@@ -5,7 +5,6 @@ import pytest
 from recruit.audit.service import SYSTEM
 from recruit.db import utcnow
 from recruit.exams import service
-from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -14,13 +13,3 @@ def sitting(db, demo_bank):
     return service.create_sitting(db, SYSTEM, title="Corps B, online", program_code="corps-b",
                                   opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7),
                                   capacity=50)
-
-
-@pytest.fixture
-def token_for(client):
-    def token(email: str) -> dict[str, str]:
-        answer = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
-        assert answer.status_code == 201, answer.text
-        return {"Authorization": f"Bearer {answer.json()['token']}"}
-
-    return token
