@@ -31,6 +31,7 @@ from recruit.exams import controllers as exam_pages
 from recruit.db import Database, utcnow
 from recruit.competitions.service import advance
 from recruit.exams.service import sweep
+from recruit.notifications import controllers as inbox_pages
 from recruit.reference import controllers as reference_pages
 from recruit.settings import Settings, load_settings
 from recruit.web.errors import http_error
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *exam_pages.route_handlers,
             *competition_pages.route_handlers,
             *competition_api.route_handlers,
+            *inbox_pages.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

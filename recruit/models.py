@@ -9,6 +9,7 @@ from recruit.competitions.models import (
     Application, ApplicationEvent, CommissionSeat, Competition, ConflictDeclaration, Interview, Protocol,
     RankingEntry, ScoreSheet, StageOutcome,
 )
+from recruit.notifications.models import Notification
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.reference.models import PositionCategory, Region, StateBody
 
@@ -17,7 +18,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Application", "ApplicationEvent", "CommissionSeat", "Competition", "ConflictDeclaration", "Interview",
     "Protocol", "RankingEntry", "ScoreSheet", "StageOutcome",
-    "ApiToken", "AssembledForm", "Attempt", "AttemptEvent", "AuditEvent", "BankItem", "Booking", "ProgramRecord",
+    "ApiToken", "Notification", "AssembledForm", "Attempt", "AttemptEvent", "AuditEvent", "BankItem", "Booking", "ProgramRecord",
     "Response", "Sitting", "LoginThrottle", "PositionCategory", "Region", "StateBody",
     "User", "UserRole", "WebSession", "metadata",
 ]

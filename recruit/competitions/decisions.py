@@ -82,8 +82,12 @@ def rank_competition(db: Database, chair: CurrentUser, competition_id: int, now:
             flag_modified(competition, "rules")
         result = ranking.rank(_entrants(session, competition), _rules(competition))
         entries = [_entry(competition, line, now) for line in result.entries]
+        applications = {a.id: a for a in session.exec(select(Application).where(
+            Application.competition_id == competition_id)).all()}
         for entry in entries:
             session.add(entry)
+            service.timeline(session, applications[entry.application_id], competition, entry.decision, now,
+                             reason=_reason_id(entry), stage=entry.failed_hurdle)
         for application in session.exec(select(Application).where(
                 Application.competition_id == competition_id, Application.status == service.ELIGIBLE)).all():
             application.status = service.RANKED
@@ -96,6 +100,10 @@ def rank_competition(db: Database, chair: CurrentUser, competition_id: int, now:
                          "standing": e.standing, "decision": e.decision, "tie_break": e.tie_break} for e in entries]},
                at=now)
         return entries
+
+
+def _reason_id(entry: RankingEntry) -> str:
+    return REASONS["hurdle"] if entry.failed_hurdle else REASONS[entry.standing]
 
 
 def _entry(competition: Competition, line: ranking.RankEntry, now: datetime) -> RankingEntry:

@@ -15,6 +15,7 @@ from recruit import i18n
 from recruit.accounts.models import User
 from recruit.accounts.service import CurrentUser
 from recruit.competitions import decisions, service
+from recruit.competitions.rules import STAGE_NAMES
 from recruit.competitions.commission import CHAIR, SECRETARY, commission, seat_of
 from recruit.competitions.models import (
     Application, CommissionSeat, ConflictDeclaration, Interview, RankingEntry, ScoreSheet, StageOutcome,
@@ -39,8 +40,6 @@ LABELS = {
     "signatures": N_("Signatures"), "document": N_("Document"), "page": N_("Page"),
 }
 ROLES = {CHAIR: N_("chair"), "member": N_("member"), SECRETARY: N_("secretary (does not vote)")}
-STAGES = {"legislation": N_("Legislation test"), "competency": N_("Competency assessment"), "essay": N_("Essay"),
-          "interview": N_("Interview")}
 STANDINGS = {"merit": N_("merit list"), "reserve": N_("reserve list"), "none": N_("not listed")}
 DECISIONS = {decisions.RECOMMENDED: N_("recommended"), decisions.NOT_RECOMMENDED: N_("not recommended")}
 
@@ -110,7 +109,7 @@ def build(db: Database, competition_id: int, held_at: datetime, place: str) -> P
 def reason_text(entry: RankingEntry) -> str:
     """The decision's reason in the active language, from the rule that produced it."""
     if entry.failed_hurdle:
-        return gettext(decisions.REASONS["hurdle"], stage=gettext(STAGES.get(entry.failed_hurdle, entry.failed_hurdle)))
+        return gettext(decisions.REASONS["hurdle"], stage=gettext(STAGE_NAMES.get(entry.failed_hurdle, entry.failed_hurdle)))
     return gettext(decisions.REASONS[entry.standing])
 
 
@@ -142,7 +141,7 @@ def _candidate(db: Database, application: Application, name: str, seats, languag
                                                          Interview.state == "final")).first()
         sheets = {s.seat_id: s for s in session.exec(select(ScoreSheet).where(
             ScoreSheet.interview_id == interview.id))} if interview else {}
-    stages = tuple((gettext(STAGES.get(o.stage, o.stage)), _outcome(o)) for o in outcomes)
+    stages = tuple((gettext(STAGE_NAMES.get(o.stage, o.stage)), _outcome(o)) for o in outcomes)
     raters = tuple(s for s in seats if s.id in sheets)
     rows = () if interview is None else tuple(
         ScoreRow(c["title"].get(language, c["title"]["en"]),

@@ -11,6 +11,8 @@ KIND_NAMES = {"internal_body": N_("internal, within the state body"),
               "internal_service": N_("internal, across the civil service"), "general": N_("general (open to all)")}
 KINDS = tuple(KIND_NAMES)
 STAGE_KINDS = ("test", "essay", "interview")
+STAGE_NAMES = {"legislation": N_("Legislation test"), "competency": N_("Competency assessment"), "essay": N_("Essay"),
+               "interview": N_("Interview")}
 HURDLES = ("pass", "minimum", "top")
 TIE_KEYS_FIXED = ("applied_at", "lottery")
 

@@ -22,11 +22,13 @@ from recruit.competitions.models import Application, ApplicationEvent, Competiti
 from recruit.competitions.ranking import admitted
 from recruit.competitions.rubrics import bundled as bundled_rubric
 from recruit.competitions.rubrics import rubric_to_dict
+from recruit.competitions.rules import STAGE_NAMES
 from recruit.db import Database
 from recruit.errors import FormErrors
 from recruit.exams.models import Attempt
 from recruit.exams.service import months_before
 from recruit.i18n import LANGUAGES, N_
+from recruit.notifications.service import notify
 from recruit.reference.models import PositionCategory, Region, StateBody
 
 OPEN, TESTING, INTERVIEWS, DECIDED = "open", "testing", "interviews", "decided"
@@ -188,7 +190,7 @@ def apply(db: Database, candidate: CurrentUser, competition_id: int, details: di
                                   details=dict(details, consent_at=now.isoformat()))
         session.add(application)
         session.flush()
-        _timeline(session, application, "applied", now)
+        timeline(session, application, found, "applied", now)
         record(session, candidate.actor, "application.submitted", "application", application.id,
                after={"competition": competition_id, "details": application.details})
         return application
@@ -213,17 +215,33 @@ def check_eligibility(db: Database, manager: CurrentUser, application_id: int, e
         application.stage = competition_row.stages[0]["code"] if eligible else None
         application.eligibility_reason, application.checked_by = reason, manager.email
         session.add(application)
-        _timeline(session, application, application.status, now, reason=reason)
+        timeline(session, application, competition_row, application.status, now, reason=reason)
         record(session, manager.actor, "application.eligibility", "application", application.id, before=before,
                after={"status": application.status, "reason": reason})
     advance(db, now)
     return application
 
 
-def _timeline(session: Session, application: Application, kind: str, now: datetime, stage: str | None = None,
-              **detail: object) -> None:
+MESSAGES = {
+    "applied": N_("Your application for “%(competition)s” is submitted."),
+    "eligible": N_("“%(competition)s”: your application meets the requirements."),
+    "ineligible": N_("“%(competition)s”: your application does not meet the requirements (%(reason)s)."),
+    "passed": N_("“%(competition)s”: you passed the stage “%(stage)s”."),
+    "stopped": N_("“%(competition)s”: you did not pass the stage “%(stage)s”."),
+    "recommended": N_("“%(competition)s”: the commission recommends you for appointment."),
+    "not_recommended": N_("“%(competition)s”: the commission does not recommend you (%(reason)s)."),
+}
+
+
+def timeline(session: Session, application: Application, competition_row: Competition, kind: str, now: datetime,
+             stage: str | None = None, **detail: object) -> None:
+    """A step on the candidate's timeline, and the same news in their inbox."""
     session.add(ApplicationEvent(application_id=application.id, at=now, kind=kind, stage=stage,
                                  detail=detail or None))
+    reason = detail.get("reason")
+    notify(session, application.candidate_id, MESSAGES[kind], now, link="/competitions",
+           translated=("stage",) + (("reason",) if kind == "not_recommended" else ()),
+           competition=competition_row.title, stage=STAGE_NAMES.get(stage or "", stage or ""), reason=reason or "")
 
 
 # The pipeline
@@ -285,7 +303,7 @@ def _decide(session: Session, application: Application, competition_row: Competi
     session.add(application)
     if passed and following is not None:
         _open_interview(session, application, competition_row, following, now)
-    _timeline(session, application, "passed" if passed else "stopped", now, stage=stage, rule=rule,
+    timeline(session, application, competition_row, "passed" if passed else "stopped", now, stage=stage, rule=rule,
               rule_params=rule_params, score=score, next=following if passed else None)
     record(session, PIPELINE, "application.advanced" if passed else "application.stopped", "application",
            application.id, after={"stage": stage, "passed": passed, "score": score, "source": source, "rule": stated,

@@ -9,10 +9,12 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from recruit import i18n
 from recruit.audit.models import AuditEvent
 from recruit.competitions import commission, decisions, interviews, protocols, service
 from recruit.competitions.models import Interview
 from recruit.db import utcnow
+from recruit.notifications import service as inbox
 from tests.competitions.conftest import apply_eligible
 from tests.test_cli import recruit
 
@@ -63,6 +65,9 @@ def test_the_final_session_ranks_decides_and_issues_a_hashed_protocol(db, decide
     for name in [m.full_name for m in panel] + [p.full_name for p in people]:
         assert name in text, name
     assert "recommended" in text and "not recommended" in text and "Astana, room 301" in text
+    with i18n.using("ru"):
+        news = [inbox.text(n) for n in inbox.inbox(db, people[3])]
+    assert "«Chief specialist, legal department»: комиссия вас не рекомендовала (Не прошёл этап: Тестирование на знание законодательства.)." in news
 
 
 def test_the_ranking_contract_over_cli_and_api(db, client, database_url, decided, token_for, make_user, hr):

@@ -14,7 +14,7 @@ PUBLIC = {
 }
 ADMIN = {"/admin/users", "/admin/users/new", "/admin/users/{user_id:int}", "/admin/reference",
          "/admin/reference/{kind:str}/new", "/admin/reference/{kind:str}/{code:str}", "/admin/audit"}
-SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current"}
+SIGNED_IN = {"/account", "/account/password", "/api/v1/me", "/api/v1/tokens/current", "/inbox", "/inbox/read"}
 AUTHORS = {"/bank", "/bank/items", "/bank/items/new", "/bank/items/preview", "/bank/items/{item_id:str}", "/bank/items/{item_id:str}/edit",
            "/bank/items/{item_id:str}/status", "/bank/import", "/bank/programs", "/bank/programs/{code:str}", "/bank/statistics"}
 CANDIDATES = {"/exams", "/exams/sittings/{sitting_id:int}/book", "/exams/sittings/{sitting_id:int}/start",

@@ -1,0 +1,1 @@
+"""The candidate's inbox: every status change, decision and appeal outcome, in the reader's language."""
