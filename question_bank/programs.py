@@ -61,6 +61,7 @@ class Program:
     multiple_response: str = "all_or_nothing"  # or "partial"
     validity_months: int = 12
     retake_days: int = 30                      # how long a candidate waits before sitting the program again
+    appeal_days: int = 3                       # how long after a sitting a question can be challenged
     levels: tuple[Level, ...] = ()
     requires: str | None = None                # a program that must be passed (and still valid) first
 
@@ -94,7 +95,7 @@ def program_from_dict(data: Mapping[str, Any]) -> Program:
             score_tolerance=data.get("score_tolerance"),
             multiple_response=data.get("multiple_response", "all_or_nothing"),
             validity_months=int(data.get("validity_months", 12)),
-            retake_days=int(data.get("retake_days", 30)),
+            retake_days=int(data.get("retake_days", 30)), appeal_days=int(data.get("appeal_days", 3)),
             requires=data.get("requires"),
             levels=tuple(Level(lv["code"], float(lv["minimum"]), MappingProxyType(dict(lv["title"])))
                          for lv in data.get("levels", ())),
@@ -123,8 +124,8 @@ def _problem(program: Program) -> str | None:
         return "difficulty band edges must increase"
     if program.multiple_response not in ("all_or_nothing", "partial"):
         return "multiple_response must be 'all_or_nothing' or 'partial'"
-    if program.validity_months < 1 or program.retake_days < 0:
-        return "validity must be at least one month and the retake wait not negative"
+    if program.validity_months < 1 or program.retake_days < 0 or program.appeal_days < 0:
+        return "validity must be at least one month, and the retake and appeal windows not negative"
     if program.effective_to is not None and program.effective_to < program.effective_from:
         return "effective_to precedes effective_from"
     return None
@@ -141,7 +142,8 @@ def program_to_dict(program: Program) -> dict[str, Any]:
         "languages": list(program.languages), "position_categories": list(program.position_categories),
         "shuffle_options": program.shuffle_options, "difficulty_bands": list(program.difficulty_bands),
         "score_tolerance": program.score_tolerance, "multiple_response": program.multiple_response,
-        "validity_months": program.validity_months, "retake_days": program.retake_days, "requires": program.requires,
+        "validity_months": program.validity_months, "retake_days": program.retake_days,
+        "appeal_days": program.appeal_days, "requires": program.requires,
         "levels": [{"code": lv.code, "minimum": lv.minimum, "title": dict(lv.title)} for lv in program.levels],
     }
 

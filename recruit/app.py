@@ -23,6 +23,7 @@ from recruit import __version__
 from recruit.accounts import api as accounts_api
 from recruit.accounts import controllers as accounts_pages
 from recruit.audit import controllers as audit_pages
+from recruit.appeals import controllers as appeal_pages
 from recruit.bank import controllers as bank_pages
 from recruit.competitions import api as competition_api
 from recruit.competitions import controllers as competition_pages
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *competition_pages.route_handlers,
             *competition_api.route_handlers,
             *inbox_pages.route_handlers,
+            *appeal_pages.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

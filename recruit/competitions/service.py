@@ -347,11 +347,13 @@ def advance(db: Database, now: datetime) -> int:
             Application.status == ELIGIBLE, Application.stage.is_not(None),
             Competition.state.in_((OPEN, TESTING)))).all()
         for application, competition_row in waiting:
-            moved += _advance_one(session, application, competition_row, now)
+            moved += advance_application(session, application, competition_row, now)
     return moved
 
 
-def _advance_one(session: Session, application: Application, competition_row: Competition, now: datetime) -> int:
+def advance_application(session: Session, application: Application, competition_row: Competition,
+                        now: datetime) -> int:
+    """Move one application on as far as the rules allow now; returns the number of stages decided."""
     moved = 0
     while application.status == ELIGIBLE and application.stage is not None:
         _, stage = _stage(competition_row, application.stage)
@@ -370,6 +372,54 @@ def _advance_one(session: Session, application: Application, competition_row: Co
                 rule, now)
         moved += 1
     return moved
+
+
+def reinstate(session: Session, candidate_id: int, program_code: str, now: datetime) -> list[int]:
+    """After a rescoring: applications stopped at a test stage of `program_code` are taken back to that stage
+    and moved on by the rules, as if the corrected result had been there. A decided competition is left as
+    decided. Returns the ids of the applications reinstated."""
+    rows = session.exec(select(Application, Competition, StageOutcome).join(Competition)
+                        .join(StageOutcome, StageOutcome.application_id == Application.id)
+                        .where(Application.candidate_id == candidate_id, Application.status == OUT,
+                               StageOutcome.passed.is_(False), Competition.state != DECIDED)).all()
+    reinstated = []
+    for application, competition_row, outcome in rows:
+        _, stage = _stage(competition_row, outcome.stage)
+        if stage["kind"] != "test" or stage.get("program") != program_code:
+            continue
+        result = _test_result(session, candidate_id, program_code, application.applied_at, now)
+        if result is None or (stage["hurdle"]["rule"] == "pass" and not result.passed):
+            continue
+        session.delete(outcome)
+        application.status, application.stage = ELIGIBLE, outcome.stage
+        session.add(application)
+        session.flush()
+        record(session, PIPELINE, "application.reinstated", "application", application.id,
+               before={"stage": outcome.stage, "passed": False, "score": outcome.score, "rule": outcome.rule},
+               after={"stage": outcome.stage, "score": result.score, "source": f"attempt:{result.attempt_id}"})
+        advance_application(session, application, competition_row, now)
+        if application.status == ELIGIBLE and competition_row.state != OPEN:
+            _late_top_hurdle(session, application, competition_row, now)
+        reinstated.append(application.id)
+    return reinstated
+
+
+def _late_top_hurdle(session: Session, application: Application, competition_row: Competition,
+                     now: datetime) -> None:
+    """A top-N stage already decided: a late entrant is admitted when their score reaches the lowest admitted
+    score (the ties-at-the-cut rule); nobody admitted earlier is put out."""
+    _, stage = _stage(competition_row, application.stage)
+    if stage["kind"] != "test" or stage["hurdle"]["rule"] != "top":
+        return
+    result = _test_result(session, application.candidate_id, stage["program"], application.applied_at, now)
+    admitted_scores = session.exec(select(StageOutcome.score).join(Application).where(
+        Application.competition_id == competition_row.id, StageOutcome.stage == stage["code"],
+        StageOutcome.passed.is_(True))).all()
+    cut = min((s for s in admitted_scores if s is not None), default=None)
+    passed = result is not None and result.score is not None and (cut is None or result.score >= cut)
+    _decide(session, application, competition_row, passed, result.score if result else None,
+            f"attempt:{result.attempt_id}" if result else "absent",
+            N_("at or above the lowest score admitted to the top %(count)s"), now, count=stage["hurdle"]["count"])
 
 
 def close_testing(db: Database, manager: CurrentUser, competition_id: int, now: datetime) -> int:

@@ -99,3 +99,16 @@ class AttemptEvent(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     kind: str = Field(max_length=40)
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class NeutralisedItem(SQLModel, table=True):
+    """An item version withdrawn from scoring after an upheld challenge: it counts as right for everyone who
+    had it, so nobody loses by a flawed question."""
+
+    __tablename__ = "neutralised_item"
+
+    item_id: str = Field(primary_key=True, max_length=120)
+    version: int = Field(primary_key=True)
+    reason: str = Field(max_length=1000)
+    neutralised_at: datetime = Field(sa_type=UTCDateTime)
+    neutralised_by: str = Field(max_length=320)

@@ -28,7 +28,7 @@ from recruit.audit.service import SYSTEM, Actor, record
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm
 from recruit.db import Database, utcnow
-from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
+from recruit.exams.models import Attempt, AttemptEvent, Booking, NeutralisedItem, Response, Sitting
 from recruit.i18n import N_
 
 GRACE = timedelta(seconds=30)
@@ -502,6 +502,9 @@ def _score(session: Session, attempt: Attempt) -> None:
     program = bank.program_version(session, attempt.program_code, attempt.program_version)
     stored = {r.slot: r.selected for r in session.exec(select(Response).where(Response.attempt_id == attempt.id))}
     responses = {fi.item_id: frozenset(stored.get(slot, ())) for slot, fi in enumerate(form.items, start=1)}
+    neutral = _neutralised(session, form)
+    for item_id, version in neutral:     # a withdrawn question counts as answered right
+        responses[item_id] = items[(item_id, version)].key
     if program.kind == "competency":
         scales = score_competencies(program, form, items, responses)
         attempt.result = {"kind": "competency", "scales": [
@@ -520,9 +523,54 @@ def _score(session: Session, attempt: Attempt) -> None:
                           "count": s.count, "minimum": s.minimum, "passed": s.passed} for s in result.sections],
             "reasons": [{"section": r.section, "title": dict(r.title), "correct": r.correct, "minimum": r.minimum}
                         for r in result.reasons],
+            "neutralised": sorted(slot for slot, fi in enumerate(form.items, start=1)
+                                  if (fi.item_id, fi.version) in neutral),
         }
     attempt.scored_at = attempt.finished_at
     attempt.verification_code = attempt.verification_code or secrets.token_hex(8).upper()
+
+
+def _neutralised(session: Session, form: Form) -> set[tuple[str, int]]:
+    pairs = {(fi.item_id, fi.version) for fi in form.items}
+    rows = session.exec(select(NeutralisedItem.item_id, NeutralisedItem.version).where(
+        NeutralisedItem.item_id.in_({item_id for item_id, _ in pairs}))).all()
+    return {(item_id, version) for item_id, version in rows if (item_id, version) in pairs}
+
+
+@dataclass(frozen=True)
+class Rescored:
+    attempt_id: int
+    candidate_id: int
+    correct_before: float | None
+    correct_after: float | None
+    passed_before: bool | None
+    passed_after: bool | None
+
+
+def neutralise(session: Session, actor: Actor, item_id: str, version: int, reason: str,
+               now: datetime) -> list[Rescored]:
+    """Withdraw an item version from scoring and rescore, in this transaction, every scored attempt whose
+    frozen form holds it. Returns what changed for each of them (the rescoring report)."""
+    if session.get(NeutralisedItem, (item_id, version)) is None:
+        session.add(NeutralisedItem(item_id=item_id, version=version, reason=reason, neutralised_at=now,
+                                    neutralised_by=actor.label))
+        session.flush()
+    report = []
+    for attempt in session.exec(select(Attempt).where(Attempt.scored_at.is_not(None))
+                                .order_by(Attempt.id).with_for_update()).all():
+        form = _form(session, attempt)
+        if not any(fi.item_id == item_id and fi.version == version for fi in form.items):
+            continue
+        before = (attempt.correct, attempt.passed)
+        _score(session, attempt)
+        session.add(attempt)
+        report.append(Rescored(attempt.id, attempt.candidate_id, before[0], attempt.correct, before[1],
+                               attempt.passed))
+        record(session, actor, "attempt.rescored", "attempt", attempt.id,
+               before={"correct": before[0], "passed": before[1]},
+               after={"correct": attempt.correct, "passed": attempt.passed, "neutralised": f"{item_id}@v{version}"},
+               at=now)
+    return report
 
 
 def _finish(session: Session, attempt: Attempt, state: str, finished_at: datetime, actor: Actor) -> None:

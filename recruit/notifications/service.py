@@ -18,7 +18,8 @@ SHOWN = 200
 
 def notify(session: Session, user_id: int, message: str, now: datetime, link: str | None = None,
            translated: tuple[str, ...] = (), **params: object) -> None:
-    session.add(Notification(user_id=user_id, at=now, message=message, params=params, translated=list(translated),
+    whole = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in params.items()}
+    session.add(Notification(user_id=user_id, at=now, message=message, params=whole, translated=list(translated),
                              link=link))
 
 

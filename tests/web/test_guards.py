@@ -44,12 +44,15 @@ COMMISSION = {"/commission", "/commission/competitions/{competition_id:int}",
               "/commission/interviews/{interview_id:int}/{action:str}",
               "/commission/interviews/{interview_id:int}/sheets/{seat_id:int}",
               "/api/v1/interviews/{interview_id:int}/scores", "/api/v1/interviews/{interview_id:int}/sheets/{seat_id:int}"}
+CANDIDATES |= {"/appeals", "/appeals/items", "/appeals/reviews"}
+REVIEWERS = {"/appeals/pending", "/appeals/{appeal_id:int}/decision"}
 RANKING_READERS = {"/api/v1/competitions/{competition_id:int}/ranking"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
            **{path: {"candidate"} for path in CANDIDATES}, **{path: {"operator", "admin"} for path in OPERATORS},
            **{path: {"operator", "admin", "commission_member"} for path in INTEGRITY_READERS},
            **{path: {"hr_analyst", "admin"} for path in MANAGERS}, **{path: {"commission_member"} for path in COMMISSION},
-           **{path: {"hr_analyst", "admin", "commission_member"} for path in RANKING_READERS}}
+           **{path: {"hr_analyst", "admin", "commission_member"} for path in RANKING_READERS},
+           **{path: {"author", "hr_analyst", "admin"} for path in REVIEWERS}}
 
 
 def _routes(app):
@@ -63,7 +66,7 @@ def _routes(app):
 def _concrete(path: str) -> str:
     path = path.replace("{sitting_id:int}", "1").replace("{attempt_id:int}", "1").replace("{slot:int}", "1")
     path = path.replace("{competition_id:int}", "1").replace("{application_id:int}", "1")
-    path = path.replace("{interview_id:int}", "1").replace("{seat_id:int}", "1")
+    path = path.replace("{appeal_id:int}", "1").replace("{interview_id:int}", "1").replace("{seat_id:int}", "1")
     path = path.replace("{booking_id:int}", "1").replace("{action:str}", "pause")
     path = path.replace("{user_id:int}", "1").replace("{kind:str}", "regions").replace("{item_id:str}", "ethics-001")
     return path.replace("{code:str}", "corps-b" if path.startswith("/bank") else "KZ-55")
@@ -72,7 +75,7 @@ def _concrete(path: str) -> str:
 def test_every_route_is_classified(client):
     paths = {path for path, _ in _routes(client.app)}
     assert paths == PUBLIC | ADMIN | SIGNED_IN | AUTHORS | CANDIDATES | OPERATORS | INTEGRITY_READERS | MANAGERS \
-        | COMMISSION | RANKING_READERS, \
+        | COMMISSION | RANKING_READERS | REVIEWERS, \
         "classify the new route here and guard it"
 
 
