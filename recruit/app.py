@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ from recruit.db import Database, utcnow
 from recruit.competitions.service import advance
 from recruit.exams.service import sweep
 from recruit.notifications import controllers as inbox_pages
+from recruit.notifications.mail import send_pending
 from recruit.reference import controllers as reference_pages
 from recruit.settings import Settings, load_settings
 from recruit.web.errors import http_error
@@ -85,17 +87,20 @@ SWEEP_EVERY_SECONDS = 15
 
 @asynccontextmanager
 async def sweeper(app: Litestar) -> AsyncIterator[None]:
-    """Closes overdue attempts, then moves competition applicants on the results that arrived, in the
-    background; every worker runs one, which both allow."""
+    """In the background: closes overdue attempts, moves competition applicants on the results that arrived
+    and, with SMTP configured, e-mails new inbox messages. Every worker runs one, which all three allow."""
 
     async def loop() -> None:
         while True:
             await anyio.sleep(SWEEP_EVERY_SECONDS)
-            for task in (sweep, advance):
+            settings = app.state.settings
+            mail = [partial(send_pending, smtp_url=settings.smtp_url, mail_from=settings.mail_from)] \
+                if settings.smtp_url else []
+            for task in (sweep, advance, *mail):
                 try:
-                    await anyio.to_thread.run_sync(task, app.state.db, utcnow())
+                    await anyio.to_thread.run_sync(lambda: task(app.state.db, now=utcnow()))
                 except Exception:  # retried on the next tick; the error is logged
-                    logging.getLogger("recruit").exception("%s failed", task.__name__)
+                    logging.getLogger("recruit").exception("background task failed")
 
     async with anyio.create_task_group() as group:
         group.start_soon(loop)

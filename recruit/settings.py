@@ -1,4 +1,5 @@
-"""Settings read from the environment (RECRUIT_DATABASE_URL, RECRUIT_SECRET_KEY, RECRUIT_ENV)."""
+"""Settings read from the environment (RECRUIT_DATABASE_URL, RECRUIT_SECRET_KEY, RECRUIT_ENV, and for e-mail,
+off unless set, RECRUIT_SMTP_URL such as smtp://user:password@host:587?starttls=1 and RECRUIT_MAIL_FROM)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Settings:
     database_url: str
     secret_key: str
     env: str = "development"
+    smtp_url: str | None = None
+    mail_from: str = "merit@localhost"
 
     @property
     def production(self) -> bool:
@@ -52,4 +55,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     elif env == "production" and len(secret) < 32:
         raise SettingsError("RECRUIT_SECRET_KEY must be at least 32 characters in production")
     url = environ.get("RECRUIT_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'merit.sqlite3'}"
-    return Settings(database_url=url, secret_key=secret, env=env)
+    return Settings(database_url=url, secret_key=secret, env=env, smtp_url=environ.get("RECRUIT_SMTP_URL") or None,
+                    mail_from=environ.get("RECRUIT_MAIL_FROM", "merit@localhost"))

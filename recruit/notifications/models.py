@@ -22,3 +22,4 @@ class Notification(SQLModel, table=True):
     translated: list[str] = Field(sa_column=Column(JSON, nullable=False))   # params that are message ids too
     link: str | None = Field(default=None, max_length=300)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    emailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
