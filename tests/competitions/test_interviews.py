@@ -7,6 +7,8 @@ import pytest
 from sqlmodel import select
 
 from recruit.audit.models import AuditEvent
+from recruit.accounts.service import current_user
+from recruit.appeals import service as appeals
 from recruit.competitions import commission, interviews, service
 from recruit.competitions.models import Application, Interview
 from recruit.db import utcnow
@@ -150,3 +152,23 @@ def test_a_member_scores_through_the_page(db, client, hall):
     done = client.post(f"{page}/scores", data={**form, "_csrf_token": csrf_token(client, page)}, follow_redirects=False)
     assert done.status_code == 303
     assert interviews.view(db, panel[1], interview.id).mine.scores[interview.rubric["competencies"][0]["code"]]["level"] == 4
+
+
+def test_an_upheld_review_sends_the_interview_back_for_a_fresh_round(db, hall, hr):
+    interview, application, panel = hall
+    declare_all(db, panel, application)
+    for member in panel[:5]:
+        interviews.submit(db, member, interview.id, scores(interview, 2), utcnow())
+    with db.read() as session:
+        candidate = current_user(db, session.get(Application, application.id).candidate_id)
+    review = appeals.request_review(db, candidate, application.id, "interview", "A member slept through it", utcnow())
+    appeals.decide(db, hr, review.id, True, "Two members arrived late; the interview is repeated", utcnow())
+    reopened = interviews.view(db, panel[1], interview.id)
+    assert reopened.interview.state == "scoring" and reopened.mine is None and reopened.others is None
+    for member in panel[:5]:
+        interviews.submit(db, member, interview.id, scores(interview, 4), utcnow())
+    with db.read() as session:
+        stored = session.get(Application, application.id)
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "appeal.upheld")).one()
+    assert (stored.status, stored.stage) == ("eligible", None)
+    assert len(audit.after["report"]["withdrawn"]["sheets"]) == 5
