@@ -25,6 +25,7 @@ class Sitting(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="region.code", max_length=16)
     capacity: int = 100
     operator_id: int | None = Field(default=None, foreign_key="user_account.id")
+    track: str = Field(default="civil", max_length=20)        # "civil" or "law_enforcement", for the statistics
     paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
 

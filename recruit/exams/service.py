@@ -34,6 +34,7 @@ from recruit.i18n import N_
 GRACE = timedelta(seconds=30)
 IN_PROGRESS = "in_progress"
 TERMINATED = "terminated"
+TRACKS = ("civil", "law_enforcement")
 
 
 class ExamError(Exception):
@@ -59,17 +60,17 @@ class Invalid(ExamError):
 
 def create_sitting(db: Database, actor: Actor, *, title: str, program_code: str, opens_at: datetime,
                    closes_at: datetime, mode: str = "online", venue: str | None = None, region_code: str | None = None,
-                   capacity: int = 100, operator_id: int | None = None) -> Sitting:
+                   capacity: int = 100, operator_id: int | None = None, track: str = "civil") -> Sitting:
     """A sitting fixes the program version in force when it opens, so every candidate sits the same rules."""
     if closes_at <= opens_at:
         raise Invalid(N_("A sitting must close after it opens."))
-    if mode not in ("online", "venue") or capacity < 1:
+    if mode not in ("online", "venue") or capacity < 1 or track not in TRACKS:
         raise Invalid(N_("Choose online or a venue, and a capacity of at least one."))
     program = bank.program(db, program_code, on=opens_at.date())
     with db.write() as session:
         sitting = Sitting(title=title, program_code=program.code, program_version=program.version,
                           opens_at=opens_at, closes_at=closes_at, mode=mode, venue=venue, region_code=region_code,
-                          capacity=capacity, operator_id=operator_id, created_at=utcnow())
+                          capacity=capacity, operator_id=operator_id, track=track, created_at=utcnow())
         session.add(sitting)
         session.flush()
         record(session, actor, "sitting.created", "sitting", sitting.id, after={
