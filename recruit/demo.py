@@ -66,6 +66,9 @@ def load(db: Database) -> Iterator[str]:
     yield from _sittings(db)
     yield from _practice_sitting(db)
     yield from _operator_hall(db)
+    from recruit.demo_competitions import load as competitions
+
+    yield from competitions(db)
     yield "Demo logins (password for all: %s):" % DEMO_PASSWORD
     for person in DEMO_USERS:
         yield f"  {', '.join(person.roles):20} {person.email:28} ({person.language})"

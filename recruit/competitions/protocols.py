@@ -141,7 +141,9 @@ def _candidate(db: Database, application: Application, name: str, seats, languag
                                                          Interview.state == "final")).first()
         sheets = {s.seat_id: s for s in session.exec(select(ScoreSheet).where(
             ScoreSheet.interview_id == interview.id))} if interview else {}
-    stages = tuple((gettext(STAGE_NAMES.get(o.stage, o.stage)), _outcome(o)) for o in outcomes)
+    order = [stage["code"] for stage in service.competition(db, application.competition_id).stages]
+    stages = tuple((gettext(STAGE_NAMES.get(o.stage, o.stage)), _outcome(o))
+                   for o in sorted(outcomes, key=lambda o: order.index(o.stage)))
     raters = tuple(s for s in seats if s.id in sheets)
     rows = () if interview is None else tuple(
         ScoreRow(c["title"].get(language, c["title"]["en"]),
