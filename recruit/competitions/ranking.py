@@ -138,10 +138,11 @@ def admitted(scores: Mapping[int, float | None], count: int) -> frozenset[int]:
 
 
 def rank(entrants: Sequence[Entrant], rules: RankingRules) -> Ranking:
+    """Hurdles in order, then composite and tie keys, then merit and reserve (see the module notes)."""
     ids = [e.candidate_id for e in entrants]
     if len(set(ids)) != len(ids):
         raise ValueError("an entrant appears twice: candidate ids must be unique")
-    # Sorted first so that the input order cannot change a floating-point sum, and so the output.
+    # By id first: the input order must not change a floating-point sum, and with it the output.
     eligible, failed = _clear_hurdles(sorted(entrants, key=lambda e: e.candidate_id), rules)
     stopped = tuple(RankEntry(None, cid, None, False, failed[cid], (), "none") for cid in sorted(failed))
     seed = rules.lottery_seed if "lottery" in rules.tie_keys else None
@@ -153,7 +154,7 @@ def _round(score: float) -> float:
 
 
 def _clear_hurdles(entrants: list[Entrant], rules: RankingRules) -> tuple[list[Entrant], dict[int, str]]:
-    """Those who clear every hurdle and have every weighted score, and the first stage that stopped each other."""
+    """Those who clear every hurdle and have every weighted score; for the others, the stage that first stopped them."""
     remaining, failed = entrants, {}
     for hurdle in rules.hurdles:
         cleared = _cleared(hurdle, remaining)
@@ -183,7 +184,7 @@ def _composites(eligible: list[Entrant], weights: Mapping[str, float]) -> dict[i
     if not eligible:
         return {}
     total = np.zeros(len(eligible))
-    for stage in sorted(weights):          # a fixed order, so the float sum does not depend on the mapping's
+    for stage in sorted(weights):          # the float sum must not depend on the mapping's order
         total += weights[stage] * _z(np.array([_round(_score(e, stage)) for e in eligible]))
     return {e.candidate_id: float(c) for e, c in zip(eligible, total, strict=True)}
 
