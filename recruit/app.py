@@ -36,6 +36,8 @@ from recruit.exams.service import sweep
 from recruit.notifications import controllers as inbox_pages
 from recruit.notifications.mail import send_pending
 from recruit.reference import controllers as reference_pages
+from recruit.statistics import api as statistics_api
+from recruit.statistics import controllers as statistics_pages
 from recruit.settings import Settings, load_settings
 from recruit.web.errors import http_error
 from recruit.web.identity import API_PREFIX, IdentityMiddleware
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *competition_api.route_handlers,
             *inbox_pages.route_handlers,
             *appeal_pages.route_handlers,
+            *statistics_pages.route_handlers,
+            *statistics_api.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},

@@ -246,6 +246,42 @@ def competitions(as_json: bool) -> None:
         click.echo(f"{row['id']:>5}  {row['state']:<10}  {row['region']:<8}  {row['title']}")
 
 
+@main.group()
+def report() -> None:
+    """Statistics for HR agencies."""
+
+
+@report.command("pass-rates")
+@click.option("--stage", default="legislation", show_default=True)
+@click.option("--by", "by", default="region", show_default=True)
+@click.option("--period", default=None, help="A calendar year, e.g. 2017.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "pdf"]), required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--lang", "language", type=click.Choice(["kk", "ru", "en"]), default="en", show_default=True)
+def report_pass_rates(stage: str, by: str, period: str | None, fmt: str, out: str, language: str) -> None:
+    """Pass rates with 95 % intervals and small-cell suppression: `group,group_name,n,passed,rate,ci_low,ci_high,
+    suppressed` (CSV), the same rows under "rows" with "method" (JSON), or the PDF report."""
+    from pathlib import Path
+
+    from recruit import i18n
+    from recruit.statistics import presentation
+    from recruit.statistics.service import ReportError, pass_rate_report, report_csv, report_json
+
+    database = _database()
+    _require_schema(database)
+    with i18n.using(language):
+        try:
+            found = pass_rate_report(database, stage, by, period)
+        except ReportError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if fmt == "pdf":
+            Path(out).write_bytes(presentation.pdf(found))
+        else:
+            body = report_csv(found) if fmt == "csv" else json.dumps(report_json(found), ensure_ascii=False, indent=2)
+            Path(out).write_text(body, encoding="utf-8")
+    click.echo(f"{out}: {len(found.rows)} groups, {found.national.n or 0} candidates")
+
+
 @main.command()
 @click.argument("competition_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -8,7 +8,7 @@ from recruit.accounts.models import Role
 from tests.conftest import csrf_token, sign_in
 from tests.factories import PASSWORD
 
-PUBLIC = {
+PUBLIC = {"/open-data", "/open-data/pass-rates/{fmt:str}",
     "/", "/login", "/register", "/logout", "/language", "/health", "/api/v1/tokens", "/api/v1/regions",
     "/api/v1/position-categories", "/api/v1/state-bodies", "/verify/{code:str}",
 }
@@ -46,6 +46,7 @@ COMMISSION = {"/commission", "/commission/competitions/{competition_id:int}",
               "/api/v1/interviews/{interview_id:int}/scores", "/api/v1/interviews/{interview_id:int}/sheets/{seat_id:int}"}
 CANDIDATES |= {"/appeals", "/appeals/items", "/appeals/reviews"}
 REVIEWERS = {"/appeals/pending", "/appeals/{appeal_id:int}/decision"}
+MANAGERS |= {"/hr/statistics", "/hr/statistics/pass-rates/{fmt:str}", "/api/v1/reports/pass-rates"}
 RANKING_READERS = {"/api/v1/competitions/{competition_id:int}/ranking"}
 ALLOWED = {**{path: {"admin"} for path in ADMIN}, **{path: {"author", "admin"} for path in AUTHORS},
            **{path: {"candidate"} for path in CANDIDATES}, **{path: {"operator", "admin"} for path in OPERATORS},
@@ -66,7 +67,7 @@ def _routes(app):
 def _concrete(path: str) -> str:
     path = path.replace("{sitting_id:int}", "1").replace("{attempt_id:int}", "1").replace("{slot:int}", "1")
     path = path.replace("{competition_id:int}", "1").replace("{application_id:int}", "1")
-    path = path.replace("{appeal_id:int}", "1").replace("{interview_id:int}", "1").replace("{seat_id:int}", "1")
+    path = path.replace("{appeal_id:int}", "1").replace("{fmt:str}", "csv").replace("{interview_id:int}", "1").replace("{seat_id:int}", "1")
     path = path.replace("{booking_id:int}", "1").replace("{action:str}", "pause")
     path = path.replace("{user_id:int}", "1").replace("{kind:str}", "regions").replace("{item_id:str}", "ethics-001")
     return path.replace("{code:str}", "corps-b" if path.startswith("/bank") else "KZ-55")

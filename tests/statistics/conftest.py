@@ -1,0 +1,1 @@
+from tests.competitions.conftest import sit  # noqa: F401  (sitting tests through the real exam service)
