@@ -43,6 +43,7 @@ def _context(db, report: service.Report, base: str, regions) -> dict[str, Any]:
     return {"report": report, "base": base, "stages": service.STAGES, "dimensions": DIMENSIONS,
             "dimension_names": service.DIMENSION_NAMES, "bars": presentation.rate_bars_svg(report),
             "map": presentation.tile_map_svg(report), "percent": presentation.percent,
+            "impact_flag": presentation.impact_flag,
             "funnel": charts.funnel(stages, presentation.labels() | {"title": gettext("Funnel")},
                                     fmt=presentation.percent) if stages else None}
 

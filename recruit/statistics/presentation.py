@@ -8,7 +8,7 @@ from recruit.db import utcnow
 from recruit.i18n import N_, gettext
 from recruit.statistics.service import DIMENSION_NAMES, Report, stage_name
 from reports import charts
-from reports.pass_rate_report import Figures, GroupRow, PassRateReport, render_pass_rate_report
+from reports.pass_rate_report import Figures, GroupRow, ImpactRow, PassRateReport, render_pass_rate_report
 
 LABELS = {
     "national": N_("All candidates"), "n": N_("Candidates"), "passed": N_("Passed"), "rate": N_("Pass rate"),
@@ -56,6 +56,12 @@ def tile_map_svg(report: Report) -> str | None:
     return charts.tile_map([(row.group, row.group_name, row.rate) for row in report.rows], labels(), fmt=percent)
 
 
+def impact_flag(line) -> str:
+    flags = ([gettext("below four fifths")] if line.below_four_fifths else []) + (
+        [gettext("two-SD difference")] if line.significant else [])
+    return ", ".join(flags)
+
+
 def pdf(report: Report) -> bytes:
     shown = labels()
     national = report.national
@@ -75,4 +81,7 @@ def pdf(report: Report) -> bytes:
     return render_pass_rate_report(PassRateReport(
         language=i18n.active_language(), labels=shown, title=gettext("Pass rates"), subtitle=subtitle(report),
         generated_on=i18n.format_datetime(utcnow(), "long"), national=figures, rows=rows, charts=tuple(drawn),
+        adverse_impact=tuple(ImpactRow(line.group_name, None, None,
+                                       None if line.impact_ratio is None else i18n.format_number(line.impact_ratio),
+                                       impact_flag(line)) for line in report.impact),
         methods_note=report.method, suppression_note=report.suppression))

@@ -51,6 +51,19 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Impact:
+    """Adverse impact of one published group against the group with the highest rate."""
+
+    group: str
+    group_name: str
+    impact_ratio: float | None
+    below_four_fifths: bool
+    z: float | None
+    significant: bool                   # |Z| > 1.96 (two-SD test)
+    shortfall: float                    # passes missing at the overall rate
+
+
+@dataclass(frozen=True)
 class Report:
     stage: str
     by: str
@@ -59,6 +72,7 @@ class Report:
     rows: tuple[Row, ...]
     method: str
     suppression: str
+    impact: tuple[Impact, ...] = ()
 
 
 class ReportError(ValueError):
@@ -91,7 +105,19 @@ def pass_rate_report(db: Database, stage: str, by: str, period: str | None = Non
     rows = tuple(_published(r, names.get(r.label, r.label), table.cells[i][0], table.row_totals[i], flags)
                  for i, r in enumerate(rates.groups))
     national = _published(rates.overall, gettext("All candidates"), table.column_totals[0], table.total, {})
-    return Report(stage, by, period, national, rows, gettext(METHOD), gettext(SUPPRESSION))
+    return Report(stage, by, period, national, rows, gettext(METHOD), gettext(SUPPRESSION), _impact(rates, rows))
+
+
+def _impact(rates: pass_rates.Rates, rows: tuple[Row, ...]) -> tuple[Impact, ...]:
+    """Among the published groups only, so the comparison discloses nothing the table hides."""
+    shown = {row.group: row for row in rows if not row.suppressed}
+    if len(shown) < 2:
+        return ()
+    published = pass_rates.Rates(rates.overall, tuple(r for r in rates.groups if r.label in shown))
+    found = pass_rates.adverse_impact(published, min_reference_n=30)
+    return tuple(Impact(i.group, shown[i.group].group_name, None if i.impact_ratio is None else round(i.impact_ratio, 3),
+                        i.ratio_flagged, None if i.z is None else round(i.z, 2), i.z_flagged, round(i.shortfall, 1))
+                 for i in found.groups)
 
 
 def _published(rate: pass_rates.Rate, name: str, passed: pass_rates.Cell, n: pass_rates.Cell,
@@ -136,6 +162,7 @@ def report_json(report: Report) -> dict:
             "national": {k: v for k, v in asdict(report.national).items() if k in CSV_COLUMNS},
             "rows": [{k: v for k, v in asdict(row).items() if k in CSV_COLUMNS} for row in report.rows],
             "flags": {row.group: row.flag for row in report.rows if row.flag},
+            "adverse_impact": [asdict(line) for line in report.impact],
             "method": report.method, "suppression": report.suppression}
 
 
