@@ -36,6 +36,7 @@ def download(report: service.Report, fmt: str) -> Response:
 
 
 def _context(db, report: service.Report, base: str, regions) -> dict[str, Any]:
+    periods, lines = service.trends(db, report.stage, report.by, regions)
     steps = funnel_counts(db, report.period, regions)
     stages = [(gettext(presentation.STEP_NAMES.get(name, name)), count if count >= 10 else None,
                None if i == 0 or not steps[i - 1][1] or count < 10 else count / steps[i - 1][1])
@@ -44,6 +45,9 @@ def _context(db, report: service.Report, base: str, regions) -> dict[str, Any]:
             "dimension_names": service.DIMENSION_NAMES, "bars": presentation.rate_bars_svg(report),
             "map": presentation.tile_map_svg(report), "percent": presentation.percent,
             "impact_flag": presentation.impact_flag,
+            "trend": charts.trend_lines([(t.group_name, list(t.rates)) for t in lines], list(periods),
+                                        presentation.labels() | {"title": gettext("Trends")}, fmt=presentation.percent)
+            if len(periods) > 1 else None,
             "funnel": charts.funnel(stages, presentation.labels() | {"title": gettext("Funnel")},
                                     fmt=presentation.percent) if stages else None}
 

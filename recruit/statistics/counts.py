@@ -45,6 +45,16 @@ def _local_year(dialect: str, moment) -> ColumnElement:
 def counts(db: Database, stage: str, by: str, period: str | None = None,
            regions: Iterable[str] | None = None) -> Counts:
     """(n, passed) per group of `by` for the outcomes of `stage`, optionally in one period and some regions."""
+    return _counted(db, stage, by, period, regions, per_period=False)[None]
+
+
+def trend_counts(db: Database, stage: str, by: str, regions: Iterable[str] | None = None) -> dict[str, Counts]:
+    """The same counts for every period at once, for trend lines: {period: {group: (n, passed)}}."""
+    return _counted(db, stage, by, None, regions, per_period=True)
+
+
+def _counted(db: Database, stage: str, by: str, period: str | None, regions: Iterable[str] | None,
+             per_period: bool) -> dict[str | None, Counts]:
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}")
     if stage not in TEST_STAGES | COMPETITION_STAGES:
@@ -52,7 +62,7 @@ def counts(db: Database, stage: str, by: str, period: str | None = None,
     dialect = db.engine.dialect.name
     moment, passed = ((Attempt.finished_at, Attempt.passed) if stage in TEST_STAGES
                       else (StageOutcome.decided_at, StageOutcome.passed))
-    keys = _keys(by, dialect, moment)
+    keys = _keys(by, dialect, moment) + ([_local_year(dialect, moment)] if per_period else [])
     query = select(*keys, func.count(), func.sum(case((passed.is_(True), 1), else_=0)))
     if stage in TEST_STAGES:
         query = (query.select_from(Attempt).join(User, User.id == Attempt.candidate_id)
@@ -70,7 +80,12 @@ def counts(db: Database, stage: str, by: str, period: str | None = None,
         query = query.where(User.region_code.in_(list(regions)))
     with db.read() as session:
         rows = session.execute(query.group_by(*keys)).all()
-    return _merge(by, rows)
+    if not per_period:
+        return {None: _merge(by, rows)}
+    split: dict[str, list] = {}
+    for *key, year, n, passed_count in rows:
+        split.setdefault(str(year), []).append((*key, n, passed_count))
+    return {year: _merge(by, part) for year, part in sorted(split.items())}
 
 
 def _keys(by: str, dialect: str, moment) -> list[ColumnElement]:

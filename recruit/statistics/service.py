@@ -19,7 +19,7 @@ from recruit.competitions.rules import STAGE_NAMES
 from recruit.db import Database
 from recruit.i18n import N_, gettext
 from recruit.reference.service import choices
-from recruit.statistics.counts import COMPETITION_STAGES, DIMENSIONS, TEST_STAGES, counts
+from recruit.statistics.counts import COMPETITION_STAGES, DIMENSIONS, TEST_STAGES, counts, trend_counts
 from reports import pass_rates
 
 CSV_COLUMNS = ("group", "group_name", "n", "passed", "rate", "ci_low", "ci_high", "suppressed")
@@ -118,6 +118,27 @@ def _impact(rates: pass_rates.Rates, rows: tuple[Row, ...]) -> tuple[Impact, ...
     return tuple(Impact(i.group, shown[i.group].group_name, None if i.impact_ratio is None else round(i.impact_ratio, 3),
                         i.ratio_flagged, None if i.z is None else round(i.z, 2), i.z_flagged, round(i.shortfall, 1))
                  for i in found.groups)
+
+
+@dataclass(frozen=True)
+class Trend:
+    group_name: str
+    rates: tuple[float | None, ...]      # one per period; None where suppressed
+
+
+def trends(db: Database, stage: str, by: str, regions: Iterable[str] | None = None) -> tuple[tuple[str, ...],
+                                                                                          tuple[Trend, ...]]:
+    """Rates per group across periods, each period's table suppressed on its own (periods, trends)."""
+    found = trend_counts(db, stage, by, regions)
+    names, shown = _names(db, by), {}
+    for period, table in found.items():
+        groups = sorted(table)
+        protected = pass_rates.suppress([[table[g][1], table[g][0] - table[g][1]] for g in groups])
+        for i, group in enumerate(groups):
+            hidden = protected.cells[i][0].suppressed or protected.row_totals[i].suppressed
+            shown.setdefault(group, {})[period] = None if hidden else table[group][1] / table[group][0]
+    periods = tuple(found)
+    return periods, tuple(Trend(names.get(g, g), tuple(shown[g].get(p) for p in periods)) for g in sorted(shown))
 
 
 def _published(rate: pass_rates.Rate, name: str, passed: pass_rates.Cell, n: pass_rates.Cell,

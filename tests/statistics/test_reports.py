@@ -68,6 +68,19 @@ def test_the_api_and_regional_scoping(client, db, results, make_user, token_for)
     assert client.get("/api/v1/reports/pass-rates?stage=nonsense", headers=token_for("admin@example.kz")).status_code == 400
 
 
+def test_trends_follow_the_periods(db, results, make_user, sit):
+    from datetime import timedelta
+
+    from recruit.db import utcnow
+    for n in range(20):
+        sit(make_user(region_code="KZ-71"), "corps-b", 50 if n < 10 else 20, utcnow() - timedelta(days=400))
+    with i18n.using("en"):
+        periods, lines = service.trends(db, "legislation", "region")
+    assert len(periods) == 2
+    astana = next(t for t in lines if t.group_name == "Astana")
+    assert astana.rates == (0.5, None)     # this year: 8 passed and 4 failed, both under 10, so hidden
+
+
 def test_the_dashboard_open_data_and_pdf(client, db, results, make_user):
     public = client.get("/open-data?stage=legislation&by=region")
     assert public.status_code == 200 and "<svg" in public.text and "—*" in public.text
