@@ -66,8 +66,9 @@ def _counted(db: Database, stage: str, by: str, period: str | None, regions: Ite
     query = select(*keys, func.count(), func.sum(case((passed.is_(True), 1), else_=0)))
     if stage in TEST_STAGES:
         query = (query.select_from(Attempt).join(User, User.id == Attempt.candidate_id)
-                 .join(Sitting, Sitting.id == Attempt.sitting_id)
                  .where(Attempt.scored_at.is_not(None), Attempt.passed.is_not(None)))
+        if by == "track":      # the only dimension that needs the sitting: skip the join otherwise
+            query = query.join(Sitting, Sitting.id == Attempt.sitting_id)
     else:
         if by in ("language", "track", "program"):
             raise ValueError(f"{by!r} applies to tests, not to the {stage} stage")
