@@ -1,8 +1,9 @@
 """Exam day: N candidates start at the same moment, then autosave; the floor is a bare Litestar endpoint doing
 one SQLite upsert with the same durability, hammered by the same generator in the same run.
 
-Run: `python -m bench.exam_day [--candidates N] [--saves S] [--workers W]`. The server and the load generator
-are separate processes on this machine; after the run the database must hold exactly the acknowledged answers.
+Run: `python -m bench.exam_day [--candidates N] [--saves S] [--workers W] [--start-window S]`. The server and the
+load generator are separate processes on this machine; after the run the database must hold exactly the
+acknowledged answers.
 """
 
 from __future__ import annotations
@@ -83,9 +84,10 @@ def serve(command: list[str], env: dict, port: int) -> subprocess.Popen:
     return process
 
 
-def load(base: str, tokens: Path, sitting: int, saves: int, concurrency: int, out: Path, floor: bool) -> dict:
+def load(base: str, tokens: Path, sitting: int, args: argparse.Namespace, out: Path, floor: bool) -> dict:
     command = [sys.executable, "-m", "bench.loadgen", "--base", base, "--tokens", str(tokens), "--sitting",
-               str(sitting), "--saves", str(saves), "--concurrency", str(concurrency), "--out", str(out)]
+               str(sitting), "--saves", str(args.saves), "--concurrency", str(args.concurrency), "--out", str(out),
+               "--start-window", str(args.start_window)]
     subprocess.run(command + (["--floor"] if floor else []), check=True)
     return json.loads(out.read_text())
 
@@ -96,6 +98,8 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=10, help="saves per candidate")
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--start-window", type=float, default=0,
+                        help="release the starts evenly over S seconds (latency then counts from each release)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="merit-exam-day-"))
     url, sitting, tokens = prepare(workdir, args.candidates)
@@ -103,11 +107,11 @@ def main() -> None:
            "RECRUIT_SECRET_KEY": "exam-day-benchmark-secret-key-0123456789", "FLOOR_DB": str(workdir / "floor.db")}
 
     port = free_port()
-    server = serve([sys.executable, "-m", "recruit", "serve", "--port", str(port), "--workers", str(args.workers)],
+    server = serve([sys.executable, "-m", "recruit", "serve", "--port", str(port), "--workers", str(args.workers),
+                    "--no-access-log"],
                    env, port)
     try:
-        ours = load(f"http://127.0.0.1:{port}", tokens, sitting, args.saves, args.concurrency,
-                    workdir / "ours.json", floor=False)
+        ours = load(f"http://127.0.0.1:{port}", tokens, sitting, args, workdir / "ours.json", floor=False)
     finally:
         server.terminate()
         server.wait()
@@ -123,8 +127,7 @@ def main() -> None:
     floor_server = serve([sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(port),
                           "--log-level", "warning", "--workers", str(args.workers)], env, port)
     try:
-        floor = load(f"http://127.0.0.1:{port}", tokens, 0, args.saves, args.concurrency, workdir / "floor.json",
-                     floor=True)
+        floor = load(f"http://127.0.0.1:{port}", tokens, 0, args, workdir / "floor.json", floor=True)
     finally:
         floor_server.terminate()
         floor_server.wait()
@@ -133,7 +136,8 @@ def main() -> None:
     floor_rate = len(floor["latencies"]) / floor["save_wall"]
     print(f"exam day: {args.candidates} candidates, {args.saves} saves each, {args.concurrency} connections, "
           f"{args.workers} worker(s), SQLite WAL synchronous=FULL")
-    print(f"  synchronized start: {ours['attempts']} attempts in {ours['start_wall']:.1f} s, "
+    released = f"released over {args.start_window:.0f} s" if args.start_window else "synchronized"
+    print(f"  {released} start: {ours['attempts']} attempts in {ours['start_wall']:.1f} s, "
           f"p50 {percentile(ours['starts'], 50) * 1000:.0f} ms, p99 {percentile(ours['starts'], 99) * 1000:.0f} ms")
     print(f"  saves: {len(ours['latencies'])} in {ours['save_wall']:.1f} s = {ours_rate:.0f}/s, "
           f"p50 {percentile(ours['latencies'], 50) * 1000:.0f} ms, p99 {percentile(ours['latencies'], 99) * 1000:.0f} ms,"

@@ -2,7 +2,8 @@
 
 A small keep-alive HTTP/1.1 client on asyncio streams, one connection per worker: general HTTP clients spend
 more CPU per request than the server under test, which would measure the client, not Merit.
-Usage: python -m bench.loadgen --base URL --tokens FILE --saves N --concurrency C --out FILE [--floor]
+Usage: python -m bench.loadgen --base URL --tokens FILE --saves N --concurrency C --out FILE [--start-window S]
+[--floor]
 """
 
 from __future__ import annotations
@@ -21,15 +22,22 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: dict | None, token: str) -> tuple[int, dict]:
+    async def request(self, method: str, path: str, body: dict | None, token: str,
+                      fresh: bool = False) -> tuple[int, dict]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            fresh = True
         payload = json.dumps(body).encode() if body is not None else b""
         head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
         self.writer.write(head.encode() + payload)
         await self.writer.drain()
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self.reader.readline()
+        if not status_line and not fresh:
+            # The server had closed this idle keep-alive connection, unread: send again, as browsers do.
+            self.writer = None
+            return await self.request(method, path, body, token, fresh=True)
+        status = int(status_line.split()[1])
         length, close = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
@@ -55,11 +63,14 @@ async def run(args: argparse.Namespace) -> dict:
     async def starter(conn: Connection, queue: asyncio.Queue) -> None:
         nonlocal errors
         while not queue.empty():
-            token = queue.get_nowait()
+            release, token = queue.get_nowait()
             if args.floor:
                 attempts.append({"token": token, "id": len(attempts) + 1, "items": None})
                 continue
-            began = time.perf_counter()
+            await asyncio.sleep(release - time.perf_counter())
+            # Released over a window, a start's latency counts from its release, so that time spent waiting
+            # for a busy server shows; released all at once, it counts from the send.
+            began = release if args.start_window else time.perf_counter()
             status, body = await conn.request("POST", "/api/v1/attempts", {"sitting_id": args.sitting,
                                                                            "language": "ru"}, token)
             starts.append(time.perf_counter() - began)
@@ -70,9 +81,9 @@ async def run(args: argparse.Namespace) -> dict:
                 errors += 1
 
     tokens_queue: asyncio.Queue = asyncio.Queue()
-    for token in tokens:
-        tokens_queue.put_nowait(token)
     began = time.perf_counter()
+    for n, token in enumerate(tokens):
+        tokens_queue.put_nowait((began + args.start_window * n / len(tokens), token))
     await asyncio.gather(*(starter(conn, tokens_queue) for conn in connections))
     start_wall = time.perf_counter() - began
 
@@ -123,6 +134,7 @@ def main() -> None:
     parser.add_argument("--sitting", type=int, default=0)
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--start-window", type=float, default=0, help="release the starts evenly over S seconds")
     parser.add_argument("--floor", action="store_true")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

@@ -339,14 +339,20 @@ def protocol(competition_id: int, out: str, language: str) -> None:
 @click.option("--load-candidates", "load_candidates", type=int, default=0,
               help="Also create N candidates load1@merit.test ... loadN@merit.test booked on the open corps-b sitting.")
 @click.option("--password", default=None, help="Password of the load-test candidates (10+ characters).")
-def demo(load_candidates: int, password: str | None) -> None:
+@click.option("--campaign", default=None, help="Also run a year of recruitment: law-enforcement-2017.")
+def demo(load_candidates: int, password: str | None, campaign: str | None) -> None:
     """Load demo data for everything built so far (safe to run again)."""
+    from recruit.campaign import CAMPAIGNS, print_progress, run_campaign
     from recruit.demo import load, load_test_candidates
 
+    if campaign is not None and campaign not in CAMPAIGNS:
+        raise click.BadParameter(f"choose one of {', '.join(CAMPAIGNS)}", param_hint="--campaign")
     database = _database()
     _require_schema(database)
     for line in load(database):
         click.echo(line)
+    if campaign:
+        click.echo(run_campaign(database, campaign, print_progress))
     if load_candidates:
         if not password:
             raise click.ClickException("--load-candidates needs --password")
@@ -357,11 +363,13 @@ def demo(load_candidates: int, password: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="Log every request; behind a proxy that logs them already, off spares the exam-day hot path.")
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the web app."""
     import uvicorn
 
     _require_schema(_database())  # also makes the development secret once, before workers fork
     click.echo(f"Merit is serving on http://{host}:{port}/ with {workers} worker(s)")
     uvicorn.run("recruit.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False)
+                log_level="info", access_log=access_log, proxy_headers=False)

@@ -1,21 +1,27 @@
 """Engines and sessions. SQLite is tuned for durability; PostgreSQL goes through psycopg 3.
 
 Services own their transactions: `with db.write() as session:` commits on success and rolls back on error,
-so a handler can never answer before the change is durable.
+so a handler can never answer before the change is durable. The per-request hot paths (token check, answer
+save) use `db.write_shared()` / `db.raw_read()` instead: the same guarantees, without SQLAlchemy's per-statement
+execution work, which costs more than the queries themselves.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import deque, namedtuple
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+T = TypeVar("T")
 WRITER_WAIT_SECONDS = 30
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -60,7 +66,10 @@ def is_sqlite(url: str) -> bool:
 def _make_engine(url: str, *, begin: str | None) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+    # Enough pooled connections for every thread at once: one opened past the pool is closed on return, and
+    # opening a SQLite connection (file, WAL, pragmas) costs more than a save.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=64,
+                           max_overflow=64)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -80,6 +89,69 @@ def _make_engine(url: str, *, begin: str | None) -> Engine:
     return engine
 
 
+class Prepared:
+    """A Core statement compiled once for a dialect, to run on a DB-API cursor with SQLAlchemy's own type
+    conversions (UTC datetimes, JSON) on the way in and out."""
+
+    def __init__(self, statement: Executable, dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql, self.order = compiled.string, compiled.positiontup  # order is None for named paramstyles
+        self.binds = [(name, bind.type.dialect_impl(dialect).bind_processor(dialect))
+                      for name, bind in compiled.binds.items()]
+        columns = list(getattr(statement, "selected_columns", ()))
+        self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.row = namedtuple("Row", [c.key for c in columns]) if columns else None
+
+    def params(self, values: dict[str, Any]) -> list[Any] | dict[str, Any]:
+        bound = {name: process(values[name]) if process else values[name] for name, process in self.binds}
+        return bound if self.order is None else [bound[name] for name in self.order]
+
+    def rows(self, fetched: list[tuple]) -> list[tuple]:
+        return [self.row(*(process(value) if process else value for process, value in zip(self.results, raw)))
+                for raw in fetched]
+
+
+class Raw:
+    """One transaction on a pooled DB-API connection, running prepared Core statements."""
+
+    def __init__(self, db: Database, cursor: Any):
+        self.db, self.url, self._cursor = db, db.engine.url, cursor
+
+    def execute_sql(self, sql: str) -> None:
+        self._cursor.execute(sql)
+
+    def execute(self, statement: Executable, **values: Any) -> list[tuple]:
+        """Rows for a select (as named tuples), nothing for a change."""
+        prepared = self.db.prepared(statement)
+        self._cursor.execute(prepared.sql, prepared.params(values))
+        return prepared.rows(self._cursor.fetchall()) if prepared.row else []
+
+
+class _Job:
+    """One work of a shared write transaction: its result, or the error that refused or undid it."""
+
+    def __init__(self, work: Callable[[Raw], Any]):
+        self.work, self.done, self.result, self.error = work, False, None, None
+
+    def run(self, raw: Raw) -> None:
+        raw.execute_sql("SAVEPOINT job")
+        try:
+            self.result = self.work(raw)
+        except Exception as exc:
+            raw.execute_sql("ROLLBACK TO job")
+            self.error = exc
+        raw.execute_sql("RELEASE job")
+
+    def fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class Database:
     def __init__(self, url: str):
         self.url = normalize_url(url)
@@ -87,6 +159,8 @@ class Database:
         self.engine = _make_engine(self.url, begin="BEGIN IMMEDIATE")
         self.read_engine = _make_engine(self.url, begin="BEGIN") if self.sqlite else self.engine
         self._writer = threading.Lock() if self.sqlite else None
+        self._queued: deque[_Job] = deque()  # work waiting for the writer (write_shared)
+        self._prepared: dict[Executable, Prepared] = {}
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -95,11 +169,63 @@ class Database:
         with self._one_writer(), Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    def write_shared(self, work: Callable[[Raw], T]) -> T:
+        """`work` in a write transaction, for the hot paths. On SQLite, work that queues for the one writer
+        meanwhile shares the next transaction and its commit: one fsync for many saves (group commit). Each
+        work runs under its own savepoint, so an error undoes only its own changes, and none returns before
+        the commit that made it durable. `work` may run in another thread, and must not write through `self`."""
+        if not self.sqlite:
+            with self._raw_transaction() as raw:
+                return work(raw)
+        job = _Job(work)
+        self._queued.append(job)
+        with self._one_writer():
+            if not job.done:  # else an earlier writer took it along
+                self._run_queued()
+        return job.outcome()
+
+    def _run_queued(self) -> None:
+        jobs = []
+        while self._queued:
+            jobs.append(self._queued.popleft())
+        try:
+            with self._raw_transaction() as raw:
+                for job in jobs:
+                    job.run(raw)
+        except BaseException as exc:  # the commit failed: nothing of this batch is durable
+            for job in jobs:
+                job.fail(exc)
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            for job in jobs:
+                job.done = True
+
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
-        """write() as a Core connection, for hot paths where the ORM's per-statement cost shows."""
-        with self._one_writer(), self.engine.begin() as connection:
-            yield connection
+    def _raw_transaction(self) -> Iterator[Raw]:
+        """The pool rolls back whatever an error leaves open."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            if self.sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            yield Raw(self, cursor)
+            connection.commit()
+        finally:
+            connection.close()
+
+    @contextmanager
+    def raw_read(self) -> Iterator[Raw]:
+        connection = self.read_engine.raw_connection()
+        try:
+            yield Raw(self, connection.cursor())
+        finally:
+            connection.close()
+
+    def prepared(self, statement: Executable) -> Prepared:
+        if statement not in self._prepared:
+            self._prepared[statement] = Prepared(statement, self.engine.dialect)
+        return self._prepared[statement]
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:

@@ -16,7 +16,6 @@ from typing import NamedTuple
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, func, select
 
 from question_bank.assembly import Assembler, Form, PoolShortage, form_from_json
@@ -27,7 +26,7 @@ from recruit.accounts.service import CurrentUser
 from recruit.audit.service import SYSTEM, Actor, record
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm
-from recruit.db import Database, utcnow
+from recruit.db import Database, Raw, utcnow
 from recruit.exams.models import Attempt, AttemptEvent, Booking, NeutralisedItem, Response, Sitting
 from recruit.i18n import N_
 
@@ -395,14 +394,18 @@ def _form(session: Session, attempt: Attempt) -> Form:
     return _form_by_id(session, attempt.form_id)
 
 
-def _form_by_id(session: Session | Connection, form_id: int) -> Form:
+_FORM_CONTENT = select(AssembledForm.content).where(AssembledForm.id == bindparam("form_id"))
+
+
+def _form_by_id(source: Session | Raw, form_id: int) -> Form:
     """Stored forms never change, so each process parses one once (saves are the hot path)."""
-    key = (session.get_bind().url if isinstance(session, Session) else session.engine.url, form_id)
+    key = (source.url if isinstance(source, Raw) else source.get_bind().url, form_id)
     form = _forms.get(key)
     if form is None:
         if len(_forms) >= _FORMS_KEPT:
             _forms.clear()
-        content = session.execute(select(AssembledForm.content).where(AssembledForm.id == form_id)).scalar_one()
+        content = (source.execute(_FORM_CONTENT, form_id=form_id)[0].content if isinstance(source, Raw)
+                   else source.get(AssembledForm, form_id).content)
         form = _forms[key] = form_from_json(content)
     return form
 
@@ -442,8 +445,8 @@ class SaveAck:
     remaining_seconds: int
 
 
-# The save's statements are built once: SQLAlchemy reuses their compiled form, and a Core connection skips the
-# ORM's per-statement bookkeeping, which was most of a save's cost.
+# The save's statements, prepared once per database (see recruit.db.Raw): SQLAlchemy's per-statement work was
+# most of a save's cost.
 _SAVE_STATE = (
     select(Attempt.candidate_id, Attempt.state, Attempt.owner_session, Attempt.paused_at, Attempt.deadline_at,
            Attempt.form_id, Attempt.option_salt, Response.seq, Response.selected)
@@ -461,9 +464,13 @@ _TOUCH_ATTEMPT = update(Attempt).where(Attempt.id == bindparam("at_attempt")).va
 def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choice_ids: list[str], seq: int,
          now: datetime, session_token: str | None = None) -> SaveAck:
     """One answer change. Checks ownership, state, pause, deadline (+ grace) and sequence in one transaction:
-    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied."""
-    with db.write_connection() as connection:
-        state = connection.execute(_SAVE_STATE, {"attempt_id": attempt_id, "slot": slot}).first()
+    an older `seq` is ignored (saved=false), an exact repeat is acknowledged again, nothing is half-applied.
+    The transaction may be shared with other saves (group commit); either way the answer returns after it
+    committed."""
+
+    def apply(raw: Raw) -> SaveAck:
+        found = raw.execute(_SAVE_STATE, attempt_id=attempt_id, slot=slot)
+        state = found[0] if found else None
         if state is None or state.candidate_id != candidate.id:
             raise NotFound(N_("No such attempt."))
         if state.state != IN_PROGRESS:
@@ -475,23 +482,24 @@ def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choic
             raise ExamError(N_("The attempt is paused by the operator."), reason="paused")
         if now > state.deadline_at + GRACE:
             raise ExamError(N_("Time is up: the answer arrived after the deadline."), reason="deadline")
-        form = _form_by_id(connection, state.form_id)
-        if not 1 <= slot <= len(form.items):
+        items = _form_by_id(raw, state.form_id).items
+        if not 1 <= slot <= len(items):
             raise NotFound(N_("No such question."))
-        by_id = {option_id(state.option_salt, slot, key): key for key in form.items[slot - 1].option_order}
+        by_id = {option_id(state.option_salt, slot, key): key for key in items[slot - 1].option_order}
         if any(choice not in by_id for choice in choice_ids) or len(set(choice_ids)) != len(choice_ids):
             raise Invalid(N_("Unknown answer option."))
         selected = sorted(by_id[choice] for choice in choice_ids)
         if state.seq is not None and (seq < state.seq or (seq == state.seq and state.selected != selected)):
             return SaveAck(False, _remaining(state, now))
-        keys = {"at_attempt": attempt_id, "at_slot": slot, "now": now}
         if state.seq is None:
-            connection.execute(_INSERT_RESPONSE, {"attempt_id": attempt_id, "slot": slot, "selected": selected,
-                                                  "seq": seq, "saved_at": now})
+            raw.execute(_INSERT_RESPONSE, attempt_id=attempt_id, slot=slot, selected=selected, seq=seq, saved_at=now)
         elif seq > state.seq:
-            connection.execute(_UPDATE_RESPONSE, {**keys, "new_selected": selected, "new_seq": seq})
-        connection.execute(_TOUCH_ATTEMPT, keys)
+            raw.execute(_UPDATE_RESPONSE, at_attempt=attempt_id, at_slot=slot, new_selected=selected, new_seq=seq,
+                        now=now)
+        raw.execute(_TOUCH_ATTEMPT, at_attempt=attempt_id, now=now)
         return SaveAck(True, _remaining(state, now))
+
+    return db.write_shared(apply)
 
 
 # Finishing and scoring
