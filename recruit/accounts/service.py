@@ -291,16 +291,6 @@ def issue_token(db: Database, user: CurrentUser) -> tuple[str, datetime]:
     return token, expires_at
 
 
-def resolve_token(db: Database, token: str) -> CurrentUser | None:
-    """Every API request passes here: one query for the token and its user, one for the roles."""
-    now = utcnow()
-    with db.read() as session:
-        found = session.exec(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
-            User.is_active)).first()
-        return _current(session, found) if found else None
-
-
 def revoke_token(db: Database, token: str, user: CurrentUser) -> None:
     with db.write() as session:
         row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()

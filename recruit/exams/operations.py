@@ -20,7 +20,7 @@ from recruit.audit.service import record
 from recruit.db import Database
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.exams.service import (
-    IN_PROGRESS, TERMINATED, ExamError, Invalid, NotFound, _event, _remaining, book,
+    IN_PROGRESS, TERMINATED, ExamError, Invalid, NotFound, book, log_event, remaining_seconds,
 )
 from recruit.i18n import N_
 
@@ -151,7 +151,7 @@ def _seat(booking: Booking, candidate: User, attempt: Attempt | None, answered: 
         extra_minutes=booking.extra_minutes, extra_percent=booking.extra_percent, large_text=booking.large_text,
         accommodation_reason=booking.accommodation_reason, attempt_id=attempt.id if attempt else None, state=state,
         started_at=attempt.started_at if attempt else None, last_save_at=attempt.last_save_at if attempt else None,
-        remaining_seconds=_remaining(attempt, now) if attempt and attempt.state == IN_PROGRESS else None,
+        remaining_seconds=remaining_seconds(attempt, now) if attempt and attempt.state == IN_PROGRESS else None,
         connection=connection, answered=answered.get(attempt.id, 0) if attempt else 0,
         takeovers=events["takeover"], attention=sum(events[k] for k in ATTENTION_KINDS),
         passed=attempt.passed if attempt else None)
@@ -176,7 +176,7 @@ def integrity_log(db: Database, user: CurrentUser, attempt_id: int, now: datetim
         events = session.exec(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id)
                               .order_by(AttemptEvent.at, AttemptEvent.id)).all()
         candidate = session.get(User, attempt.candidate_id).full_name
-    return IntegrityLog(attempt, sitting, candidate, _remaining(attempt, now), tuple(events))
+    return IntegrityLog(attempt, sitting, candidate, remaining_seconds(attempt, now), tuple(events))
 
 
 def operators(db: Database) -> list[tuple[int, str]]:
@@ -266,7 +266,7 @@ def resume_attempt(db: Database, user: CurrentUser, attempt_id: int, now: dateti
 def _pause(session: Session, attempt: Attempt, now: datetime, reason: str, by: str) -> None:
     attempt.paused_at = now
     session.add(attempt)
-    _event(session, attempt.id, "paused", now, reason=reason, by=by)
+    log_event(session, attempt.id, "paused", now, reason=reason, by=by)
 
 
 def _unpause(session: Session, attempt: Attempt, now: datetime, by: str) -> int:
@@ -276,7 +276,7 @@ def _unpause(session: Session, attempt: Attempt, now: datetime, by: str) -> int:
     attempt.paused_at = None
     session.add(attempt)
     seconds = int(credit.total_seconds())
-    _event(session, attempt.id, "resumed_by_operator", now, credited_seconds=seconds, by=by)
+    log_event(session, attempt.id, "resumed_by_operator", now, credited_seconds=seconds, by=by)
     return seconds
 
 
@@ -328,7 +328,7 @@ def extend(db: Database, user: CurrentUser, attempt_id: int, minutes: int, reaso
         before = attempt.deadline_at
         attempt.deadline_at += timedelta(minutes=minutes)
         session.add(attempt)
-        _event(session, attempt.id, "extra_time", now, minutes=minutes, reason=reason, by=user.email)
+        log_event(session, attempt.id, "extra_time", now, minutes=minutes, reason=reason, by=user.email)
         record(session, user.actor, "attempt.extra_time", "attempt", attempt.id,
                before={"deadline_at": before.isoformat()},
                after={"deadline_at": attempt.deadline_at.isoformat(), "minutes": minutes, "reason": reason})
@@ -343,5 +343,5 @@ def terminate(db: Database, user: CurrentUser, attempt_id: int, reason: str, now
         attempt.state, attempt.finished_at, attempt.owner_session = TERMINATED, now, None
         attempt.passed, attempt.result = False, {"kind": "terminated", "reason": reason}
         session.add(attempt)
-        _event(session, attempt.id, TERMINATED, now, reason=reason, by=user.email)
+        log_event(session, attempt.id, TERMINATED, now, reason=reason, by=user.email)
         record(session, user.actor, "attempt.terminated", "attempt", attempt.id, after={"reason": reason})

@@ -215,14 +215,14 @@ def _hash(session_token: str | None) -> str | None:
     return hashlib.sha256(session_token.encode()).hexdigest() if session_token else None
 
 
-def _remaining(attempt: Attempt, now: datetime) -> int:
+def remaining_seconds(attempt: Attempt, now: datetime) -> int:
     if attempt.state != IN_PROGRESS:
         return 0
     reference = attempt.paused_at or now
     return max(0, int((attempt.deadline_at - reference).total_seconds()))
 
 
-def _event(session: Session, attempt_id: int, kind: str, now: datetime, **detail: object) -> None:
+def log_event(session: Session, attempt_id: int, kind: str, now: datetime, **detail: object) -> None:
     session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind=kind, detail=detail or None))
 
 
@@ -264,7 +264,7 @@ def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, 
                               client_agent=(client.agent or "")[:300] or None if client else None)
             session.add(created)
             session.flush()
-            _event(session, created.id, "started", now, language=language)
+            log_event(session, created.id, "started", now, language=language)
             record(session, candidate.actor, "attempt.started", "attempt", created.id, after={
                 "sitting": sitting_id, "form": stored.id, "seed": form.seed, "language": language,
                 "deadline_at": created.deadline_at.isoformat(), "extra_minutes": extra.total_seconds() / 60})
@@ -288,10 +288,10 @@ def resume(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime,
         attempt = _own_attempt(session, candidate, attempt_id)
         if attempt.state == IN_PROGRESS and owner and attempt.owner_session != owner:
             if attempt.owner_session is not None:
-                _event(session, attempt.id, "takeover", now, **_client_detail(client))
+                log_event(session, attempt.id, "takeover", now, **_client_detail(client))
                 record(session, candidate.actor, "attempt.takeover", "attempt", attempt.id)
             else:
-                _event(session, attempt.id, "resumed", now)
+                log_event(session, attempt.id, "resumed", now)
             attempt.owner_session = owner
         if attempt.state == IN_PROGRESS:
             _seen(session, attempt, client, now)
@@ -326,7 +326,7 @@ def _seen(session: Session, attempt: Attempt, client: Client | None, now: dateti
                                                        ("agent", attempt.client_agent, agent))
                if old is not None and new is not None and old != new}
     if changed:
-        _event(session, attempt.id, "client_changed", now, **changed)
+        log_event(session, attempt.id, "client_changed", now, **changed)
     attempt.client_ip, attempt.client_agent = client.ip or attempt.client_ip, agent or attempt.client_agent
 
 
@@ -351,7 +351,7 @@ def heartbeat(db: Database, candidate: CurrentUser, attempt_id: int, now: dateti
             attempt = _own_attempt(session, candidate, attempt_id, lock=True)
             _seen(session, attempt, client, now)
             session.add(attempt)
-    return Status("scored" if attempt.scored_at else attempt.state, _remaining(attempt, now),
+    return Status("scored" if attempt.scored_at else attempt.state, remaining_seconds(attempt, now),
                   attempt.paused_at is not None)
 
 
@@ -368,7 +368,7 @@ def report(db: Database, candidate: CurrentUser, attempt_id: int, kind: str, now
         if attempt.state != IN_PROGRESS or kept >= CLIENT_EVENTS_KEPT:
             return False
         detail = {"seconds": max(0, min(int(seconds), 86_400))} if seconds is not None else {}
-        _event(session, attempt_id, kind, now, **detail)
+        log_event(session, attempt_id, kind, now, **detail)
         return True
 
 
@@ -382,8 +382,21 @@ def _own_attempt(session: Session, candidate: CurrentUser, attempt_id: int, lock
     return attempt
 
 
+_items: dict[tuple[str, str, int], Item] = {}
+_ITEMS_KEPT = 100_000
+
+
 def _form_items(session: Session, form: Form) -> dict[tuple[str, int], Item]:
-    return bank.items_by_version(session, ((fi.item_id, fi.version) for fi in form.items))
+    """Item versions never change once stored, so each process reads one once (half of a start's time was
+    loading them)."""
+    url = str(session.get_bind().url)
+    missing = [(fi.item_id, fi.version) for fi in form.items if (url, fi.item_id, fi.version) not in _items]
+    if missing:
+        if len(_items) >= _ITEMS_KEPT:
+            _items.clear()
+        for (item_id, version), item in bank.items_by_version(session, missing).items():
+            _items[(url, item_id, version)] = item
+    return {(fi.item_id, fi.version): _items[(url, fi.item_id, fi.version)] for fi in form.items}
 
 
 _forms: dict[tuple[str, int], Form] = {}
@@ -429,7 +442,7 @@ def view(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime) -
     return AttemptView(
         id=attempt.id, sitting_id=attempt.sitting_id, program=attempt.program_code,
         state="scored" if attempt.scored_at else attempt.state, language=attempt.language,
-        deadline_at=attempt.deadline_at, remaining_seconds=_remaining(attempt, now),
+        deadline_at=attempt.deadline_at, remaining_seconds=remaining_seconds(attempt, now),
         paused=attempt.paused_at is not None, large_text=booking.large_text, items=tuple(shown),
         responses={r.slot: tuple(option_id(attempt.option_salt, r.slot, key) for key in r.selected) for r in stored},
         seqs={r.slot: r.seq for r in stored},
@@ -490,14 +503,14 @@ def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choic
             raise Invalid(N_("Unknown answer option."))
         selected = sorted(by_id[choice] for choice in choice_ids)
         if state.seq is not None and (seq < state.seq or (seq == state.seq and state.selected != selected)):
-            return SaveAck(False, _remaining(state, now))
+            return SaveAck(False, remaining_seconds(state, now))
         if state.seq is None:
             raw.execute(_INSERT_RESPONSE, attempt_id=attempt_id, slot=slot, selected=selected, seq=seq, saved_at=now)
         elif seq > state.seq:
             raw.execute(_UPDATE_RESPONSE, at_attempt=attempt_id, at_slot=slot, new_selected=selected, new_seq=seq,
                         now=now)
         raw.execute(_TOUCH_ATTEMPT, at_attempt=attempt_id, now=now)
-        return SaveAck(True, _remaining(state, now))
+        return SaveAck(True, remaining_seconds(state, now))
 
     return db.write_shared(apply)
 
@@ -586,7 +599,7 @@ def _finish(session: Session, attempt: Attempt, state: str, finished_at: datetim
     attempt.state, attempt.finished_at, attempt.owner_session = state, finished_at, None
     _score(session, attempt)
     session.add(attempt)
-    _event(session, attempt.id, state, finished_at)
+    log_event(session, attempt.id, state, finished_at)
     record(session, actor, f"attempt.{state}", "attempt", attempt.id, after={
         "finished_at": finished_at.isoformat(), "correct": attempt.correct, "passed": attempt.passed})
 
