@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import datetime, timedelta
@@ -271,7 +271,10 @@ def start(db: Database, candidate: CurrentUser, sitting_id: int, language: str, 
     if created is None:
         attempt_id = _attempt_of(db, booking.id)
         return resume(db, candidate, attempt_id, now, session_token, client), False
-    return view(db, candidate, created.id, now), True
+    # A new attempt has no answers yet and everything else is at hand: no need to read it back.
+    with db.read() as session:
+        items = _form_items(session, form)
+    return _view_of(created, form, items, booking, (), now), True
 
 
 def _attempt_of(db: Database, booking_id: int) -> int:
@@ -430,6 +433,11 @@ def view(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime) -
         items = _form_items(session, form)
         booking = session.get(Booking, attempt.booking_id)
         stored = session.exec(select(Response).where(Response.attempt_id == attempt.id)).all()
+    return _view_of(attempt, form, items, booking, stored, now)
+
+
+def _view_of(attempt: Attempt, form: Form, items: Mapping[tuple[str, int], Item], booking: Booking,
+             stored: Sequence[Response], now: datetime) -> AttemptView:
     shown, slot = [], 0
     for section in form.sections:
         for form_item in section.items:
