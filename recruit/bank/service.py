@@ -249,13 +249,20 @@ def programs(db: Database) -> list[Program]:
     return [program_from_dict(row.content) for row in rows]
 
 
+_versions: dict[tuple[str, str, int], Program] = {}
+
+
 def program(db: Database, code: str, version: int | None = None, on: date | None = None) -> Program:
-    """A given version (one row by key: this sits on the booking and start paths), or the version in force
-    on a day (today by default)."""
+    """A given version (on the booking and start paths; a stored version never changes, so each process
+    reads it once), or the version in force on a day (today by default)."""
     if version is not None:
-        with db.read() as session:
-            row = session.get(ProgramRecord, (code, version))
-        found = [program_from_dict(row.content)] if row else []
+        key = (db.url, code, version)
+        if key not in _versions:
+            with db.read() as session:
+                row = session.get(ProgramRecord, (code, version))
+            if row is not None:
+                _versions[key] = program_from_dict(row.content)
+        found = [_versions[key]] if key in _versions else []
     else:
         day = on or utcnow().date()
         candidates = [p for p in programs(db) if p.code == code and p.in_force(day)]
