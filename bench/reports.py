@@ -27,7 +27,7 @@ from recruit.bootstrap import seed_bundled
 from recruit.db import Database
 from recruit.exams.models import Attempt, Booking, Sitting
 from recruit.migrate import upgrade
-from recruit.statistics import presentation
+from recruit.statistics import appendices, presentation
 from recruit.statistics.service import pass_rate_report, report_json
 
 REGIONS = ["KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-35", "KZ-39", "KZ-43", "KZ-47", "KZ-55",
@@ -105,7 +105,8 @@ def main() -> None:
 
         def as_pdf() -> None:
             with i18n.using("ru"):
-                presentation.pdf(pass_rate_report(db, "legislation", "region", "2017"))
+                found = pass_rate_report(db, "legislation", "region", "2017")
+                presentation.pdf(found, appendices.for_report(db, found))
 
         floor_s, json_s, pdf_s = best_of(3, floor), best_of(3, as_json), best_of(3, as_pdf)
         db.dispose()

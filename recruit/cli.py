@@ -264,7 +264,7 @@ def report_pass_rates(stage: str, by: str, period: str | None, fmt: str, out: st
     from pathlib import Path
 
     from recruit import i18n
-    from recruit.statistics import presentation
+    from recruit.statistics import appendices, presentation
     from recruit.statistics.service import ReportError, pass_rate_report, report_csv, report_json
 
     database = _database()
@@ -275,7 +275,7 @@ def report_pass_rates(stage: str, by: str, period: str | None, fmt: str, out: st
         except ReportError as exc:
             raise click.ClickException(str(exc)) from exc
         if fmt == "pdf":
-            Path(out).write_bytes(presentation.pdf(found))
+            Path(out).write_bytes(presentation.pdf(found, appendices.for_report(database, found)))
         else:
             body = report_csv(found) if fmt == "csv" else json.dumps(report_json(found), ensure_ascii=False, indent=2)
             Path(out).write_text(body, encoding="utf-8")

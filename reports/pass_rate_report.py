@@ -67,6 +67,17 @@ class ImpactRow:
 
 
 @dataclass(frozen=True)
+class Appendix:
+    """A titled table after the methods, e.g. test quality or interview reliability; values preformatted."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+    numeric: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class PassRateReport:
     language: str
     labels: Mapping[str, str]          # national, n, passed, rate, ci, code, group, flag, rates, suppressed (the
@@ -82,6 +93,7 @@ class PassRateReport:
     adverse_impact: tuple[ImpactRow, ...] = ()
     methods_note: str = ""
     suppression_note: str = ""
+    appendices: tuple[Appendix, ...] = ()
 
 
 # --- charts: the shapes of reports/charts.py drawn with reportlab ------------------------------------------------
@@ -244,6 +256,9 @@ def render_pass_rate_report(r: PassRateReport) -> bytes:
         story += _impact(r, sheet)
     if r.methods_note or r.suppression_note:
         story += _methods(r, sheet)
+    for appendix in r.appendices:
+        story += [_heading(sheet, appendix.title), _table(sheet, appendix.header, appendix.rows, appendix.numeric)]
+        story += [Paragraph(escape(appendix.note), sheet["Small"])] if appendix.note else []
     buffer = io.BytesIO()
     footer = _footer(r)
     # invariant: a fixed creation date and a content-derived document ID, so equal input gives equal bytes.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -32,13 +33,18 @@ def sittings_of(db: Database, program_code: str) -> list[Sitting]:
                                  .order_by(Sitting.opens_at.desc())).all())
 
 
-def item_report(db: Database, program_code: str, sitting_id: int | None = None) -> ItemReport:
-    """Analyse every scored attempt of a program (or of one sitting); each item version is its own item."""
+def item_report(db: Database, program_code: str, sitting_id: int | None = None,
+                between: tuple[datetime, datetime] | None = None, latest: int | None = None) -> ItemReport:
+    """Analyse every scored attempt of a program (or of one sitting, or finished `between` two instants, or
+    only the `latest` so many); each item version is its own item."""
     query = select(Attempt).where(Attempt.program_code == program_code, Attempt.scored_at.is_not(None))
     if sitting_id is not None:
         query = query.where(Attempt.sitting_id == sitting_id)
+    if between is not None:
+        query = query.where(Attempt.finished_at >= between[0], Attempt.finished_at < between[1])
     with db.read() as session:
-        attempts = session.exec(query.order_by(Attempt.id)).all()
+        attempts = session.exec(query.order_by(Attempt.id.desc()).limit(latest) if latest
+                                else query.order_by(Attempt.id)).all()
         forms = {row.id: form_from_json(row.content) for row in session.exec(
             select(AssembledForm).where(AssembledForm.id.in_([a.form_id for a in attempts]))).all()}
         answers: dict[int, dict[int, list[str]]] = {}

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 
 from recruit.accounts.models import Role
 from recruit.i18n import gettext
-from recruit.statistics import presentation, service
+from recruit.statistics import appendices, presentation, service
 from recruit.statistics.counts import DIMENSIONS, funnel_counts
 from recruit.web.guards import requires
 from recruit.web.pages import DB, page
@@ -27,10 +27,13 @@ def report_or_400(db, stage: str, by: str, period: str, regions) -> service.Repo
         raise HTTPException(status_code=400, detail=str(exc)) from exc
 
 
-def download(report: service.Report, fmt: str) -> Response:
+def download(db, report: service.Report, fmt: str) -> Response:
     if fmt not in MEDIA:
         raise HTTPException(status_code=404)
-    body: Any = {"csv": service.report_csv, "json": service.report_json, "pdf": presentation.pdf}[fmt](report)
+    if fmt == "pdf":
+        body: Any = presentation.pdf(report, appendices.for_report(db, report))
+    else:
+        body = {"csv": service.report_csv, "json": service.report_json}[fmt](report)
     name = f"pass-rates-{report.stage}-{report.by}{'-' + report.period if report.period else ''}.{fmt}"
     return Response(body, media_type=MEDIA[fmt], headers={"content-disposition": f'inline; filename="{name}"'})
 
@@ -68,7 +71,7 @@ class DashboardController(Controller):
     @get("/hr/statistics/pass-rates/{fmt:str}", sync_to_thread=True)
     def export(self, request: Request, db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
                by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
-        return download(report_or_400(db, stage, by, period, service.scope(request.user)), fmt)
+        return download(db, report_or_400(db, stage, by, period, service.scope(request.user)), fmt)
 
 
 class OpenDataController(Controller):
@@ -87,7 +90,7 @@ class OpenDataController(Controller):
     @get("/open-data/pass-rates/{fmt:str}", sync_to_thread=True)
     def export(self, db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
                by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
-        return download(report_or_400(db, stage, by, period, None), fmt)
+        return download(db, report_or_400(db, stage, by, period, None), fmt)
 
 
 route_handlers = [DashboardController, OpenDataController]

@@ -8,7 +8,9 @@ from recruit.db import utcnow
 from recruit.i18n import N_, gettext
 from recruit.statistics.service import DIMENSION_NAMES, Report, stage_name
 from reports import charts
-from reports.pass_rate_report import Figures, GroupRow, ImpactRow, PassRateReport, render_pass_rate_report
+from reports.pass_rate_report import (
+    Appendix, Figures, GroupRow, ImpactRow, PassRateReport, render_pass_rate_report,
+)
 
 LABELS = {
     "national": N_("All candidates"), "n": N_("Candidates"), "passed": N_("Passed"), "rate": N_("Pass rate"),
@@ -62,7 +64,7 @@ def impact_flag(line) -> str:
     return ", ".join(flags)
 
 
-def pdf(report: Report) -> bytes:
+def pdf(report: Report, appendices: tuple[Appendix, ...] = ()) -> bytes:
     shown = labels()
     national = report.national
     figures = Figures(i18n.format_number(national.n or 0), i18n.format_number(national.passed or 0),
@@ -84,4 +86,4 @@ def pdf(report: Report) -> bytes:
         adverse_impact=tuple(ImpactRow(line.group_name, None, None,
                                        None if line.impact_ratio is None else i18n.format_number(line.impact_ratio),
                                        impact_flag(line)) for line in report.impact),
-        methods_note=report.method, suppression_note=report.suppression))
+        methods_note=report.method, suppression_note=report.suppression, appendices=appendices))

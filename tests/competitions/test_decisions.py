@@ -15,6 +15,8 @@ from recruit.competitions import commission, decisions, interviews, protocols, s
 from recruit.competitions.models import Interview
 from recruit.db import utcnow
 from recruit.notifications import service as inbox
+from recruit.statistics import appendices
+from recruit.statistics.service import pass_rate_report
 from tests.competitions.conftest import apply_eligible
 from tests.test_cli import recruit
 
@@ -68,6 +70,9 @@ def test_the_final_session_ranks_decides_and_issues_a_hashed_protocol(db, decide
     with i18n.using("ru"):
         news = [inbox.text(n) for n in inbox.inbox(db, people[3])]
     assert "«Chief specialist, legal department»: комиссия вас не рекомендовала (Не прошёл этап: Тестирование на знание законодательства.)." in news
+    with i18n.using("en"):
+        reliability = appendices.interview_reliability(db, pass_rate_report(db, "legislation", "region"))
+    assert [row[0] for row in reliability.rows] == [competition.title]
 
 
 def test_the_ranking_contract_over_cli_and_api(db, client, database_url, decided, token_for, make_user, hr):

@@ -68,6 +68,13 @@ def test_the_api_and_regional_scoping(client, db, results, make_user, token_for)
     assert client.get("/api/v1/reports/pass-rates?stage=nonsense", headers=token_for("admin@example.kz")).status_code == 400
 
 
+def test_the_pdf_has_the_test_quality_appendix(db, database_url, results, tmp_path):
+    out = tmp_path / "rates.pdf"
+    assert recruit(database_url, "report", "pass-rates", "--format", "pdf", "--out", str(out)).returncode == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages).split())
+    assert "Test quality" in text and "Attempts analysed" in text and "27" in text
+
+
 def test_trends_follow_the_periods(db, results, make_user, sit):
     from datetime import timedelta
 
