@@ -37,12 +37,14 @@ from question_bank.importers import ImportResult
 from question_bank.items import Item
 from question_bank.programs import Program
 from question_bank.scoring import score_competencies, score_form
+from recruit import campaign_competitions
 from recruit.accounts.iin import check_digit
 from recruit.accounts.models import User, UserRole
 from recruit.accounts.passwords import hash_password
 from recruit.audit.service import SYSTEM, record
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm, BankItem
+from recruit.competitions.models import Competition
 from recruit.db import Database
 from recruit.demo import DEMO_PASSWORD
 from recruit.exams.models import Attempt, AttemptEvent, Booking, NeutralisedItem, Response, Sitting
@@ -147,6 +149,7 @@ def run_campaign(db: Database, name: str, progress: Progress | None = None, scal
     if not loaded:
         bank.store_import(db, SYSTEM, ImportResult(items=bank.demo_items()), ["recruit/demo_bank"])
         _load(db, name, plan(scale, iins), progress or print_progress)
+    campaign_competitions.run(db, [(region.code, region.city) for region in REGIONS], DEMO_PASSWORD)
     return summary(db)
 
 
@@ -458,9 +461,12 @@ def summary(db: Database) -> str:
         names = dict(session.exec(select(Region.code, Region.name_en)).all())
         competency = session.exec(select(func.count()).select_from(Attempt).join(User, Attempt.candidate_id == User.id)
                                   .where(OURS, Attempt.program_code == "competency")).one()
+        decided = session.exec(select(func.count()).select_from(Competition).where(
+            Competition.title.like(campaign_competitions.TITLE.format(city="%")), Competition.state == "decided")).one()
     top = sorted(rates, key=lambda code: -rates[code][1] / rates[code][0])[:3]
     return (f"Campaign law-enforcement-{YEAR}: {sat:,} law-enforcement candidates in {len(rates)} regions sat the "
             f"corps-b legislation test; {100 * passed / max(sat, 1):.1f}% reached the minimum (highest: "
             + ", ".join(f"{names.get(code, code)} {100 * rates[code][1] / rates[code][0]:.1f}%" for code in top)
-            + f"); {competency:,} went on to the competency assessment. Candidates {EMAIL.format(1)} ... "
-            f"{EMAIL.format(sat)}, password {DEMO_PASSWORD}")
+            + f"); {competency:,} went on to the competency assessment; {decided} competitions were decided by their "
+            f"commissions. Candidates {EMAIL.format(1)} ... {EMAIL.format(sat)}, commission members "
+            f"le2017.commission01-1@merit.demo ... (chairs end in -1), HR le2017.hr@merit.demo, password {DEMO_PASSWORD}")

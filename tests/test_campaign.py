@@ -21,10 +21,12 @@ from recruit.accounts.models import User, UserRole
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm, BankItem
 from recruit.campaign import ALMATY, CANDIDATES, OURS, pass_rates, run_campaign
+from recruit.competitions.models import Competition, Protocol, ScoreSheet
 from recruit.db import Database
 from recruit.exams import service as exams
 from recruit.exams.models import Attempt, AttemptEvent, Response, Sitting
 from recruit.reference.models import Region
+from recruit.statistics.counts import funnel_counts
 from recruit.statistics.service import pass_rate_report
 
 SCALE = 0.05
@@ -130,6 +132,28 @@ def test_competency_follows_a_passed_test(campaign):
     for attempt in followed:
         assert tests[attempt.candidate_id].passed and attempt.started_at > tests[attempt.candidate_id].finished_at
         assert attempt.result["kind"] == "competency" and attempt.finished_at.astimezone(ALMATY).year == 2017
+
+
+def test_regions_hold_competitions_decided_by_their_commissions(campaign):
+    """Through the real pipeline: eligibility, reused results, the top five, blind scoring, the protocol."""
+    db, summary, _ = campaign
+    with db.read() as session:
+        competitions = session.exec(select(Competition).where(Competition.title.like("%(конкурс 2017)"))).all()
+        protocols = session.exec(select(func.count()).select_from(Protocol)).one()
+        sheets = session.exec(select(ScoreSheet.scores)).all()
+    decided = [c for c in competitions if c.state == "decided"]
+    assert len(decided) >= 14 and f"{len(decided)} competitions were decided" in summary
+    assert protocols == len(decided)
+    assert all(c.created_at.astimezone(ALMATY).year == 2017 for c in competitions)
+    levels = {entry["level"] for scores in sheets for entry in scores.values()}
+    assert len(levels) >= 4                # members disagree and applicants differ: the appendix has variance
+    with i18n.using("en"):
+        funnel = funnel_counts(db, "2017")
+        interviews = pass_rate_report(db, "interview", "category", "2017")
+    steps = dict(funnel)
+    assert steps["applied"] > steps["eligible"] > steps["legislation"] > steps["competency"] >= steps["interview"] > 0
+    assert interviews.national.n == 5 * len(decided) and {row.group for row in interviews.rows} <= {
+        "C-O-3", "C-O-4", "C-O-5", "C-R-3"}
 
 
 def test_about_42_percent_pass(campaign):

@@ -40,7 +40,7 @@ def _layer(module: str) -> int | None:
         return None
     if len(parts) == 2:
         return {"settings": 0, "db": 0, "i18n": 0, "errors": 0, "models": 1, "migrate": 1, "app": 5, "cli": 6,
-                "demo": 5, "demo_competitions": 5, "campaign": 5, "bootstrap": 5}.get(parts[1])
+                "demo": 5, "demo_competitions": 5, "campaign": 5, "campaign_competitions": 5, "bootstrap": 5}.get(parts[1])
     if parts[1] == "web":
         return 3
     return LAYER.get(parts[-1])

@@ -15,14 +15,15 @@ from sqlalchemy import Integer, case, cast, func, literal, literal_column, selec
 from sqlalchemy.sql import ColumnElement
 
 from recruit.accounts.models import User
-from recruit.competitions.models import Application, StageOutcome
+from recruit.competitions.models import Application, Competition, StageOutcome
 from recruit.db import Database
 from recruit.exams.models import Attempt, Sitting
 
 ASTANA = timezone(timedelta(hours=5))
 TEST_STAGES = {"legislation"}
 COMPETITION_STAGES = {"competency", "essay", "interview"}
-DIMENSIONS = ("region", "period", "sex", "age_band", "language", "track", "program")
+DIMENSIONS = ("region", "period", "sex", "age_band", "language", "track", "program", "category")
+TEST_ONLY = ("language", "track", "program")
 AGE_BANDS = ((0, 24, "under-25"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
 
 Counts = dict[str, tuple[int, int]]      # group code -> (n, passed)
@@ -69,11 +70,15 @@ def _counted(db: Database, stage: str, by: str, period: str | None, regions: Ite
                  .where(Attempt.scored_at.is_not(None), Attempt.passed.is_not(None)))
         if by == "track":      # the only dimension that needs the sitting: skip the join otherwise
             query = query.join(Sitting, Sitting.id == Attempt.sitting_id)
+        if by == "category":   # a test result serves every competition, so it has no position category
+            raise ValueError(f"{by!r} applies to competition stages; group tests by program")
     else:
-        if by in ("language", "track", "program"):
+        if by in TEST_ONLY:
             raise ValueError(f"{by!r} applies to tests, not to the {stage} stage")
         query = (query.select_from(StageOutcome).join(Application).join(User, User.id == Application.candidate_id)
                  .where(StageOutcome.stage == stage))
+        if by == "category":
+            query = query.join(Competition, Competition.id == Application.competition_id)
     if period is not None:
         start, end = year_bounds(period)
         query = query.where(moment >= start, moment < end)
@@ -98,7 +103,8 @@ def _keys(by: str, dialect: str, moment) -> list[ColumnElement]:
         return [func.substr(User.iin, 7, 1)]
     if by == "age_band":  # birth year from the IIN (YY and the century digit), age in the year of the outcome
         return [func.substr(User.iin, 1, 2), func.substr(User.iin, 7, 1), _local_year(dialect, moment)]
-    return [{"language": Attempt.language, "track": Sitting.track, "program": Attempt.program_code}.get(by, literal(""))]
+    return [{"language": Attempt.language, "track": Sitting.track, "program": Attempt.program_code,
+             "category": Competition.position_category_code}.get(by, literal(""))]
 
 
 def _merge(by: str, rows) -> Counts:

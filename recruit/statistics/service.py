@@ -25,7 +25,8 @@ from reports import pass_rates
 CSV_COLUMNS = ("group", "group_name", "n", "passed", "rate", "ci_low", "ci_high", "suppressed")
 STAGES = tuple(sorted(TEST_STAGES)) + tuple(sorted(COMPETITION_STAGES))
 DIMENSION_NAMES = {"region": N_("Region"), "period": N_("Year"), "sex": N_("Sex"), "age_band": N_("Age"),
-                   "language": N_("Language of the test"), "track": N_("Track"), "program": N_("Test")}
+                   "language": N_("Language of the test"), "track": N_("Track"), "program": N_("Test"),
+                   "category": N_("Position category")}
 GROUP_NAMES = {"sex": {"M": N_("men"), "F": N_("women")},
                "track": {"civil": N_("civil service"), "law_enforcement": N_("law enforcement")}}
 METHOD = N_("Pass rates with Wilson intervals at 95 percent confidence. Differences between groups: Pearson's chi-square with "
@@ -167,6 +168,8 @@ def _names(db: Database, by: str) -> dict[str, str]:
     language = i18n.active_language()
     if by == "region":
         return dict(choices(db, "regions", language))
+    if by == "category":
+        return dict(choices(db, "position-categories", language))
     if by == "language":
         return dict(i18n.LANGUAGE_NAMES)
     if by == "program":

@@ -1,1 +1,1 @@
-from tests.competitions.conftest import sit  # noqa: F401  (sitting tests through the real exam service)
+from tests.competitions.conftest import hr, sit  # noqa: F401  (HR and sitting tests through the real services)

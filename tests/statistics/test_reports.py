@@ -3,12 +3,17 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from recruit import i18n
+from recruit.competitions import service as competitions
+from recruit.db import utcnow
 from recruit.statistics import presentation, service
+from recruit.statistics.counts import counts
+from tests.competitions.conftest import REQUIREMENTS, apply_eligible
 from tests.conftest import sign_in
 from tests.test_cli import recruit
 
@@ -76,9 +81,6 @@ def test_the_pdf_has_the_test_quality_appendix(db, database_url, results, tmp_pa
 
 
 def test_trends_follow_the_periods(db, results, make_user, sit):
-    from datetime import timedelta
-
-    from recruit.db import utcnow
     for n in range(20):
         sit(make_user(region_code="KZ-71"), "corps-b", 50 if n < 10 else 20, utcnow() - timedelta(days=400))
     with i18n.using("en"):
@@ -101,3 +103,26 @@ def test_the_dashboard_open_data_and_pdf(client, db, results, make_user):
             pdf = presentation.pdf(service.pass_rate_report(db, "legislation", "region"))
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
         assert phrase in text and "27" in text
+
+
+def test_competition_stages_group_by_position_category(db, demo_bank, hr, make_user, sit):
+    """Two competitions of different categories through the real pipeline: the competency stage's top five."""
+    for category, levels in (("B-4", [5, 5, 4, 3, 2, 1]), ("C-1", [4, 3, 2])):
+        competition = competitions.announce(db, hr, competitions.Announcement(
+            title=f"Specialist {category}", state_body_code="acsa", position_category_code=category,
+            region_code="KZ-71", requirements=REQUIREMENTS, closes_at=utcnow() + timedelta(hours=1)), utcnow())
+        for level in levels:
+            person = make_user()
+            apply_eligible(db, hr, person, competition.id)
+            sit(person, "corps-b", 50)
+            sit(person, "competency", level)
+        later = utcnow() + timedelta(hours=2)
+        competitions.advance(db, later)
+        competitions.close_testing(db, hr, competition.id, later)
+    assert counts(db, "competency", "category") == {"B-4": (6, 5), "C-1": (3, 3)}
+    with i18n.using("ru"):
+        report = service.pass_rate_report(db, "competency", "category")
+    assert [row.group for row in report.rows] == ["B-4", "C-1"] and all(row.suppressed for row in report.rows)
+    assert all(row.group_name for row in report.rows)
+    with pytest.raises(service.ReportError):
+        service.pass_rate_report(db, "legislation", "category")
