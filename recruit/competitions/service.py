@@ -218,7 +218,7 @@ def check_eligibility(db: Database, manager: CurrentUser, application_id: int, e
         timeline(session, application, competition_row, application.status, now, reason=reason)
         record(session, manager.actor, "application.eligibility", "application", application.id, before=before,
                after={"status": application.status, "reason": reason})
-    advance(db, now)
+        advance_application(session, application, competition_row, now)   # a valid result moves it on at once
     return application
 
 
