@@ -24,7 +24,7 @@ from recruit.competitions.rubrics import bundled as bundled_rubric
 from recruit.competitions.rubrics import rubric_to_dict
 from recruit.competitions.rules import STAGE_NAMES
 from recruit.db import Database
-from recruit.errors import FormErrors
+from recruit.errors import FormErrors, Refusal
 from recruit.exams.models import Attempt
 from recruit.exams.service import months_before
 from recruit.i18n import LANGUAGES, N_
@@ -36,14 +36,8 @@ SUBMITTED, ELIGIBLE, INELIGIBLE, OUT, RANKED = "submitted", "eligible", "ineligi
 PIPELINE = Actor("pipeline")   # transitions made by the rules themselves
 
 
-class CompetitionError(Exception):
-    """A refusal with an HTTP-like status and a message id the web layer translates."""
-
-    status = 409
-
-    def __init__(self, message: str, **params: object):
-        super().__init__(message % params if params else message)
-        self.message, self.params = message, params
+class CompetitionError(Refusal):
+    """A competition rule refused the action."""
 
 
 class NotFound(CompetitionError):

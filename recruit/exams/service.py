@@ -27,6 +27,7 @@ from recruit.audit.service import SYSTEM, Actor, record
 from recruit.bank import service as bank
 from recruit.bank.models import AssembledForm
 from recruit.db import Database, Raw, utcnow
+from recruit.errors import Refusal
 from recruit.exams.models import Attempt, AttemptEvent, Booking, NeutralisedItem, Response, Sitting
 from recruit.i18n import N_
 
@@ -36,14 +37,8 @@ TERMINATED = "terminated"
 TRACKS = ("civil", "law_enforcement")
 
 
-class ExamError(Exception):
-    """A refusal with an HTTP-like status and a message id the web layer translates."""
-
-    status = 409
-
-    def __init__(self, message: str, **params: object):
-        super().__init__(message % params if params else message)
-        self.message, self.params = message, params
+class ExamError(Refusal):
+    """An exam rule refused the action."""
 
 
 class NotFound(ExamError):
