@@ -115,6 +115,8 @@ async def sweeper(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     db = Database(settings.database_url)
+    # Reports may read a replica; everything else, sessions included, reads and writes the primary.
+    reports_db = Database(settings.reports_database_url) if settings.reports_database_url else db
     return Litestar(
         route_handlers=[
             home,
@@ -134,7 +136,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *statistics_api.route_handlers,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
-        dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},
+        dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
+                      "reports_db": Provide(lambda: reports_db, use_cache=True, sync_to_thread=False)},
         middleware=[IdentityMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -149,6 +152,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[before_send],
         state=State({"db": db, "settings": settings}),
         lifespan=[sweeper],
-        on_shutdown=[db.dispose],
+        on_shutdown=[db.dispose, reports_db.dispose],
         debug=False,
     )

@@ -10,13 +10,15 @@ import click
 from recruit.settings import SettingsError, load_settings
 
 
-def _database():
+def _database(reports: bool = False):
+    """The primary; with `reports`, the read replica RECRUIT_REPORTS_DATABASE_URL names, if any."""
     from recruit.db import Database
 
     try:
-        return Database(load_settings().database_url)
+        settings = load_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    return Database((reports and settings.reports_database_url) or settings.database_url)
 
 
 def _require_schema(db) -> None:
@@ -267,7 +269,7 @@ def report_pass_rates(stage: str, by: str, period: str | None, fmt: str, out: st
     from recruit.statistics import appendices, presentation
     from recruit.statistics.service import ReportError, pass_rate_report, report_csv, report_json
 
-    database = _database()
+    database = _database(reports=True)
     _require_schema(database)
     with i18n.using(language):
         try:

@@ -1,5 +1,6 @@
-"""Settings read from the environment (RECRUIT_DATABASE_URL, RECRUIT_SECRET_KEY, RECRUIT_ENV, and for e-mail,
-off unless set, RECRUIT_SMTP_URL such as smtp://user:password@host:587?starttls=1 and RECRUIT_MAIL_FROM)."""
+"""Settings read from the environment (RECRUIT_DATABASE_URL, RECRUIT_SECRET_KEY, RECRUIT_ENV, RECRUIT_VAR_DIR;
+RECRUIT_REPORTS_DATABASE_URL, a read replica the statistics read from, the primary unless set; and for e-mail, off
+unless set, RECRUIT_SMTP_URL such as smtp://user:password@host:587?starttls=1 and RECRUIT_MAIL_FROM)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Settings:
     env: str = "development"
     smtp_url: str | None = None
     mail_from: str = "merit@localhost"
+    reports_database_url: str | None = None  # None: reports read the primary
 
     @property
     def production(self) -> bool:
@@ -56,4 +58,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("RECRUIT_SECRET_KEY must be at least 32 characters in production")
     url = environ.get("RECRUIT_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'merit.sqlite3'}"
     return Settings(database_url=url, secret_key=secret, env=env, smtp_url=environ.get("RECRUIT_SMTP_URL") or None,
-                    mail_from=environ.get("RECRUIT_MAIL_FROM", "merit@localhost"))
+                    mail_from=environ.get("RECRUIT_MAIL_FROM", "merit@localhost"),
+                    reports_database_url=environ.get("RECRUIT_REPORTS_DATABASE_URL") or None)

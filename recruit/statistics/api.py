@@ -20,9 +20,9 @@ class ReportApiController(Controller):
 
     @get("/api/v1/reports/pass-rates", sync_to_thread=True,
          summary="Pass rates with 95 percent intervals and small-cell suppression")
-    def pass_rates(self, request: Request, db: DB, stage: FromQuery[str] = "legislation",
+    def pass_rates(self, request: Request, reports_db: DB, stage: FromQuery[str] = "legislation",
                    by: FromQuery[str] = "region", period: FromQuery[str] = "") -> dict[str, Any]:
-        return service.report_json(report_or_400(db, stage, by, period, service.scope(request.user)))
+        return service.report_json(report_or_400(reports_db, stage, by, period, service.scope(request.user)))
 
 
 route_handlers = [ReportApiController]

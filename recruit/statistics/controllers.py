@@ -1,5 +1,6 @@
 """Statistics pages: the HR dashboard (htmx filters, server-rendered SVG), the same report as CSV, JSON and PDF,
-and the public open-data page. One view serves the page and each download."""
+and the public open-data page. One view serves the page and each download. All of it reads `reports_db`: the read
+replica when RECRUIT_REPORTS_DATABASE_URL names one, else the primary."""
 
 from __future__ import annotations
 
@@ -60,18 +61,18 @@ class DashboardController(Controller):
     guards = [requires(Role.HR_ANALYST, Role.ADMIN)]
 
     @get("/hr/statistics", sync_to_thread=True)
-    def dashboard(self, request: Request, db: DB, stage: FromQuery[str] = "legislation",
+    def dashboard(self, request: Request, reports_db: DB, stage: FromQuery[str] = "legislation",
                   by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
         regions = service.scope(request.user)
-        report = report_or_400(db, stage, by, period, regions)
+        report = report_or_400(reports_db, stage, by, period, regions)
         partial = request.headers.get("hx-request") == "true"
         return page("statistics/_report.html" if partial else "statistics/dashboard.html",
-                    **_context(db, report, "/hr/statistics", regions), public=False)
+                    **_context(reports_db, report, "/hr/statistics", regions), public=False)
 
     @get("/hr/statistics/pass-rates/{fmt:str}", sync_to_thread=True)
-    def export(self, request: Request, db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
+    def export(self, request: Request, reports_db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
                by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
-        return download(db, report_or_400(db, stage, by, period, service.scope(request.user)), fmt)
+        return download(reports_db, report_or_400(reports_db, stage, by, period, service.scope(request.user)), fmt)
 
 
 class OpenDataController(Controller):
@@ -80,17 +81,17 @@ class OpenDataController(Controller):
     include_in_schema = False
 
     @get("/open-data", sync_to_thread=True)
-    def open_data(self, request: Request, db: DB, stage: FromQuery[str] = "legislation",
+    def open_data(self, request: Request, reports_db: DB, stage: FromQuery[str] = "legislation",
                   by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
-        report = report_or_400(db, stage, by, period, None)
+        report = report_or_400(reports_db, stage, by, period, None)
         partial = request.headers.get("hx-request") == "true"
         return page("statistics/_report.html" if partial else "statistics/dashboard.html",
-                    **_context(db, report, "/open-data", None), public=True)
+                    **_context(reports_db, report, "/open-data", None), public=True)
 
     @get("/open-data/pass-rates/{fmt:str}", sync_to_thread=True)
-    def export(self, db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
+    def export(self, reports_db: DB, fmt: FromPath[str], stage: FromQuery[str] = "legislation",
                by: FromQuery[str] = "region", period: FromQuery[str] = "") -> Response:
-        return download(db, report_or_400(db, stage, by, period, None), fmt)
+        return download(reports_db, report_or_400(reports_db, stage, by, period, None), fmt)
 
 
 route_handlers = [DashboardController, OpenDataController]

@@ -1,0 +1,1 @@
+from tests.competitions.conftest import sit  # noqa: F401  (sittings through the real services)
