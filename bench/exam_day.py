@@ -179,7 +179,8 @@ def report(engine: str, durability: str, found: dict, args: argparse.Namespace) 
     print(f"  {released} start: {ours['attempts']} attempts in {ours['start_wall']:.1f} s, "
           f"p50 {ms(ours['starts'], 50)}, p99 {ms(ours['starts'], 99)}")
     print(f"  saves: {len(ours['latencies'])} in {ours['save_wall']:.1f} s = {ours_rate:.0f}/s, "
-          f"p50 {ms(ours['latencies'], 50)}, p99 {ms(ours['latencies'], 99)}, errors {ours['errors']}")
+          f"p50 {ms(ours['latencies'], 50)}, p99 {ms(ours['latencies'], 99)}, errors {ours['errors']}"
+          + (f" {ours['error_kinds']}" if ours["errors"] else ""))
     print(f"  floor (bare upsert endpoint): {floor_rate:.0f}/s, p50 {ms(floor['latencies'], 50)}, "
           f"p99 {ms(floor['latencies'], 99)}, errors {floor['errors']}")
     print(f"  ratio ours/floor: {ours_rate / floor_rate:.2f} (aim >= 0.4; aims: >= 1000 saves/s, p99 <= 100 ms, "

@@ -13,6 +13,7 @@ import asyncio
 import json
 import random
 import time
+from collections import Counter
 from urllib.parse import urlsplit
 
 
@@ -30,11 +31,17 @@ class Connection:
         payload = json.dumps(body).encode() if body is not None else b""
         head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
-        self.writer.write(head.encode() + payload)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
+        try:
+            self.writer.write(head.encode() + payload)
+            await self.writer.drain()
+            status_line = await self.reader.readline()
+        except ConnectionError:
+            status_line = b""
+            if fresh:
+                raise
         if not status_line and not fresh:
-            # The server had closed this idle keep-alive connection, unread: send again, as browsers do.
+            # The server had closed this idle keep-alive connection (our request unread, or cut off as it
+            # arrived): send again on a new one, as browsers do for a reused connection.
             self.writer = None
             return await self.request(method, path, body, token, fresh=True)
         status = int(status_line.split()[1])
@@ -59,6 +66,7 @@ async def run(args: argparse.Namespace) -> dict:
     attempts: list[dict] = []
     starts: list[float] = []
     errors = 0
+    kinds: Counter[str] = Counter()  # what the errors were: an HTTP status, or the exception's class
 
     async def starter(conn: Connection, queue: asyncio.Queue) -> None:
         nonlocal errors
@@ -79,6 +87,7 @@ async def run(args: argparse.Namespace) -> dict:
                                  "items": [[o["id"] for o in i["options"]] for i in body["items"]]})
             else:
                 errors += 1
+                kinds[f"start {status}"] += 1
 
     tokens_queue: asyncio.Queue = asyncio.Queue()
     began = time.perf_counter()
@@ -110,8 +119,9 @@ async def run(args: argparse.Namespace) -> dict:
                 try:
                     status, body = await conn.request("PUT", path, {"choice_ids": [choice], "seq": seq},
                                                       attempt["token"])
-                except (OSError, asyncio.IncompleteReadError, ValueError):
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     errors += 1
+                    kinds[f"save {type(exc).__name__}"] += 1
                     conn.writer = None
                     continue
                 latencies.append(time.perf_counter() - sent)
@@ -119,12 +129,13 @@ async def run(args: argparse.Namespace) -> dict:
                     acked[f"{attempt['id']}:{slot}"] = [seq, choice]
                 elif status != 200:
                     errors += 1
+                    kinds[f"save {status}"] += 1
 
     began = time.perf_counter()
     await asyncio.gather(*(saver(conn) for conn in connections))
     save_wall = time.perf_counter() - began
     return {"starts": starts, "start_wall": start_wall, "latencies": latencies, "save_wall": save_wall,
-            "errors": errors, "acked": acked, "attempts": len(attempts)}
+            "errors": errors, "error_kinds": kinds, "acked": acked, "attempts": len(attempts)}
 
 
 def main() -> None:
