@@ -17,6 +17,7 @@ from sqlmodel import Session, func, select
 from recruit.accounts.models import Role, User, UserRole
 from recruit.accounts.service import CurrentUser, current_user
 from recruit.audit.service import record
+from recruit.competitions.models import Application, CommissionSeat
 from recruit.db import Database
 from recruit.exams.models import Attempt, AttemptEvent, Booking, Response, Sitting
 from recruit.exams.service import (
@@ -166,12 +167,21 @@ class IntegrityLog:
     events: tuple[AttemptEvent, ...]
 
 
+def _on_their_commission(session: Session, user: CurrentUser, candidate_id: int) -> bool:
+    """A commission member holds a seat on a competition the candidate applied to."""
+    return user.has(Role.COMMISSION_MEMBER) and session.exec(
+        select(CommissionSeat.id).join(Application, Application.competition_id == CommissionSeat.competition_id)
+        .where(CommissionSeat.user_id == user.id, Application.candidate_id == candidate_id)).first() is not None
+
+
 def integrity_log(db: Database, user: CurrentUser, attempt_id: int, now: datetime) -> IntegrityLog:
-    """The sitting's operator, administrators and commission members may read an attempt's log."""
+    """The sitting's operator, administrators, and the commission members judging the candidate may read an
+    attempt's log; to anyone else it is as absent as a missing one."""
     with db.read() as session:
         attempt = session.get(Attempt, attempt_id)
         sitting = session.get(Sitting, attempt.sitting_id) if attempt else None
-        if sitting is None or not (may_operate(user, sitting) or user.has(Role.COMMISSION_MEMBER)):
+        if sitting is None or not (may_operate(user, sitting)
+                                   or _on_their_commission(session, user, attempt.candidate_id)):
             raise NotFound(N_("No such attempt."))
         events = session.exec(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id)
                               .order_by(AttemptEvent.at, AttemptEvent.id)).all()

@@ -33,6 +33,11 @@ def _kind_or_404(kind: str) -> service.Kind:
     return service.KINDS[kind]
 
 
+def _posted(kind: service.Kind, data: dict[str, Any]) -> dict[str, Any]:
+    """The form as posted, every field present (a forged or truncated post re-shows an empty field)."""
+    return {**dict.fromkeys(("code", *kind.fields), ""), **data}
+
+
 @dataclass
 class RegionOut:
     code: str
@@ -79,8 +84,8 @@ class ReferenceAdminController(Controller):
         try:
             service.create(db, request.user, kind, data)
         except FormErrors as exc:
-            return page("reference/edit.html", status_code=400, kind=chosen, row=None, values=data,
-                        errors=exc.errors, region_choices=_region_choices(db))
+            return page("reference/edit.html", status_code=400, kind=chosen, row=None,
+                        values=_posted(chosen, data), errors=exc.errors, region_choices=_region_choices(db))
         return redirect(f"/admin/reference?kind={kind}", flash="saved")
 
     @get("/admin/reference/{kind:str}/{code:str}", sync_to_thread=True)
@@ -101,7 +106,7 @@ class ReferenceAdminController(Controller):
             raise NotFoundException() from exc
         except FormErrors as exc:
             row = service.get(db, kind, code)
-            return page("reference/edit.html", status_code=400, kind=chosen, row=row, values=data,
+            return page("reference/edit.html", status_code=400, kind=chosen, row=row, values=_posted(chosen, data),
                         errors=exc.errors, region_choices=_region_choices(db))
         return redirect(f"/admin/reference?kind={kind}", flash="saved")
 

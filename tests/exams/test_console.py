@@ -73,11 +73,12 @@ def test_attempt_actions_and_the_log_page(client, db, running, operator):
     assert closed.status_code == 409 and "This attempt is closed" in closed.text
 
 
-def test_commission_members_read_the_log_but_cannot_act(client, make_user, running):
+def test_commission_members_cannot_act_nor_read_the_log_of_a_candidate_they_do_not_judge(client, make_user, running):
+    """(A member seated on a competition the candidate applied to reads it: tests/security/test_idor.py.)"""
     _, view = running
     make_user("commission_member", email="member@example.kz")
     sign_in(client, "member@example.kz")
-    assert client.get(f"/operator/attempts/{view.id}").status_code == 200
+    assert client.get(f"/operator/attempts/{view.id}").status_code == 404
     response = post_form(client, f"/operator/attempts/{view.id}/pause", {"reason": "x"}, token_page="/account")
     assert response.status_code == 403
 
