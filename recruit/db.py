@@ -65,7 +65,9 @@ def is_sqlite(url: str) -> bool:
 
 def _make_engine(url: str, *, begin: str | None) -> Engine:
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pre-ping (a round trip on every checkout of the hot save path): a connection that died in the pool
+        # (the database restarted) is found by its first statement instead, and replaced (see Raw).
+        return create_engine(url, pool_size=10, max_overflow=20)
     # Enough pooled connections for every thread at once: one opened past the pool is closed on return, and
     # opening a SQLite connection (file, WAL, pragmas) costs more than a save.
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=64,
@@ -112,18 +114,54 @@ class Prepared:
 
 
 class Raw:
-    """One transaction on a pooled DB-API connection, running prepared Core statements."""
+    """One transaction on a pooled DB-API connection, running prepared Core statements.
 
-    def __init__(self, db: Database, cursor: Any):
-        self.db, self.url, self._cursor = db, db.engine.url, cursor
+    A lost connection invalidates the whole pool, as SQLAlchemy's own Connection does, so every connection
+    opened before the loss is replaced at its next checkout instead of failing a request each. Found at the
+    transaction's first statement (it died idle in the pool), it is replaced and the statement sent again:
+    nothing of the transaction had reached the database."""
+
+    def __init__(self, db: Database, engine: Engine):
+        self.db, self.url, self._engine = db, db.engine.url, engine
+        self._connect()
+
+    def _connect(self) -> None:
+        self.connection = self._engine.raw_connection()
+        self._cursor, self._fresh = self.connection.cursor(), True
+
+    def _send(self, sql: str, *params: Any) -> None:
+        try:
+            self._cursor.execute(sql, *params)
+        except self._engine.dialect.loaded_dbapi.Error as exc:
+            if not self._lost(exc) or not self._fresh:
+                raise
+            self.connection.close()
+            self._connect()
+            self._cursor.execute(sql, *params)
+        self._fresh = False
+
+    def _lost(self, exc: Exception) -> bool:
+        """Whether `exc` means the connection is gone; if so, invalidates the pool's connections of its time."""
+        if not isinstance(exc, self._engine.dialect.loaded_dbapi.Error) or \
+                not self._engine.dialect.is_disconnect(exc, self.connection.dbapi_connection, self._cursor):
+            return False
+        self._engine.pool._invalidate(self.connection, exc)  # the call SQLAlchemy's Connection makes
+        return True
+
+    def commit(self) -> None:
+        try:
+            self.connection.commit()
+        except Exception as exc:
+            self._lost(exc)
+            raise
 
     def execute_sql(self, sql: str) -> None:
-        self._cursor.execute(sql)
+        self._send(sql)
 
     def execute(self, statement: Executable, **values: Any) -> list[tuple]:
         """Rows for a select (as named tuples), nothing for a change."""
         prepared = self.db.prepared(statement)
-        self._cursor.execute(prepared.sql, prepared.params(values))
+        self._send(prepared.sql, prepared.params(values))
         return prepared.rows(self._cursor.fetchall()) if prepared.row else []
 
 
@@ -204,23 +242,22 @@ class Database:
     @contextmanager
     def _raw_transaction(self) -> Iterator[Raw]:
         """The pool rolls back whatever an error leaves open."""
-        connection = self.engine.raw_connection()
+        raw = Raw(self, self.engine)
         try:
-            cursor = connection.cursor()
             if self.sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
-            yield Raw(self, cursor)
-            connection.commit()
+                raw.execute_sql("BEGIN IMMEDIATE")
+            yield raw
+            raw.commit()
         finally:
-            connection.close()
+            raw.connection.close()
 
     @contextmanager
     def raw_read(self) -> Iterator[Raw]:
-        connection = self.read_engine.raw_connection()
+        raw = Raw(self, self.read_engine)
         try:
-            yield Raw(self, connection.cursor())
+            yield raw
         finally:
-            connection.close()
+            raw.connection.close()
 
     def prepared(self, statement: Executable) -> Prepared:
         if statement not in self._prepared:

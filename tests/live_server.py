@@ -58,13 +58,16 @@ class LiveServer:
             raise RuntimeError(f"recruit {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
         return done.stdout
 
-    def start(self) -> None:
+    def start(self) -> float:
+        """Seconds from launching the process to its first healthy /health."""
         assert self.process is None, "already running"
+        launched = time.monotonic()
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [*RECRUIT, "serve", "--host", "127.0.0.1", "--port", str(self.port)], env=self.env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_until_healthy()
+        return time.monotonic() - launched
 
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -76,9 +79,14 @@ class LiveServer:
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.02)
         self.kill()
         raise RuntimeError(f"no /health within {STARTUP_SECONDS} s:\n{self.log.read_text()[-4000:]}")
+
+    def cpu_seconds(self) -> float:
+        """Processor time the server process has used so far: what its start costs apart from other load."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
     def kill(self) -> None:
         """SIGKILL to the server's process group: requests in flight are cut off, nothing is flushed."""
