@@ -168,7 +168,9 @@ _assemblers: dict[tuple[str, int, str], Assembler] = {}
 
 
 def _assembler(db: Database, sitting: Sitting, language: str) -> Assembler:
-    """One per sitting and language, built at the first start: every candidate draws from the same pool."""
+    """One per sitting and language, built at this process's first start. Unlike the caches of stored versions
+    below, the pool can change: each worker of each node reads the bank when it builds its own, so items approved or
+    retired while a sitting runs reach some candidates' forms and not others (docs/deploy.md)."""
     key = (db.url, sitting.id, language)
     if key not in _assemblers:
         program = bank.program(db, sitting.program_code, version=sitting.program_version)
