@@ -9,9 +9,7 @@ no cookies: tests/security/test_route_matrix.py shows a session cookie does not 
 from recruit.accounts.models import Role
 from tests.conftest import csrf_token, sign_in
 from tests.security.conftest import Visitor, snapshot
-from tests.security.routes import API_PREFIX, UNSAFE, fill, routes
-from tests.security.test_idor import OWNED, _url
-from tests.security.test_route_matrix import NOTHING
+from tests.security.routes import API_PREFIX, NOTHING, OWNED, UNSAFE, fill, owned_url, routes
 
 FORGED = "0" * 64
 
@@ -38,7 +36,7 @@ def test_every_unsafe_page_route_refuses_a_missing_or_forged_token(client, db, w
         case = OWNED.get(path)
         who = case.owner if case else "all"
         visitors.setdefault(who, world.visitor(app, who) if case else None)
-        table.append((visitors[who], method, _url(path, case, world.ids) if case else fill(path, NOTHING),
+        table.append((visitors[who], method, owned_url(path, case, world.ids) if case else fill(path, NOTHING),
                       case.body if case else {}))
     assert {("/logout", "POST"), ("/exams/attempts/{attempt_id:int}/responses/{slot:int}", "PUT"),
             ("/bank/import", "POST")} <= set(_unsafe_page_routes(app))

@@ -10,12 +10,8 @@ import pytest
 from recruit.accounts.models import Role
 from tests.conftest import csrf_token, sign_in
 from tests.factories import PASSWORD
-from tests.security.routes import ALLOWED, API_PREFIX, UNSAFE, fill, may_use, routes
+from tests.security.routes import ALLOWED, API_PREFIX, NOTHING, UNSAFE, fill, may_use, routes
 
-NOTHING = {"user_id": 999999, "kind": "regions", "code": "no-such-code", "item_id": "no-such-item",
-           "sitting_id": 999999, "attempt_id": 999999, "slot": 1, "booking_id": 999999, "action": "pause",
-           "competition_id": 999999, "application_id": 999999, "interview_id": 999999, "seat_id": 999999,
-           "appeal_id": 999999, "fmt": "csv", "file_path": "merit.css", "path": "no-such-page"}
 # The two credential exchanges answer 401 for wrong credentials: that is their handler, not a guard.
 CREDENTIAL_CHECKS = {("/login", "POST"), ("/api/v1/tokens", "POST")}
 
