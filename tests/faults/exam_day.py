@@ -132,8 +132,8 @@ class Load:
 
 def check_stored(database_url: str, candidates: list[Candidate]) -> int:
     """What the database holds against what the candidates saw: the newest acknowledged save of every slot is
-    stored, or a newer one whose answer never came; nothing stored that was not sent or was refused. Returns
-    the number of acknowledged saves checked this way."""
+    stored, or a newer one whose answer never came; nothing stored that was not sent (a refused save already
+    failed the test). Returns the number of acknowledged saves checked this way."""
     db = Database(database_url)
     try:
         with db.read() as session:
