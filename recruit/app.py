@@ -78,10 +78,16 @@ async def before_send(message: Message, scope: Scope) -> None:
         headers.setdefault(name, value)
     if scope.get("user") is not None:
         headers.setdefault("cache-control", "no-store")
-    # A flash is shown once: the page that read it clears it.
+    # A flash is shown once: the page that read it clears it. In production it is Secure like every cookie.
+    secure = scope["app"].state.settings.production
+    flash = FLASH_COOKIE.encode() + b"="
+    if secure:       # in place: `headers` wraps this very list
+        raw = message["headers"]
+        raw[:] = [(name, value + b"; Secure" if name == b"set-cookie" and value.startswith(flash) else value)
+                  for name, value in raw]
     cookie_header = dict(scope.get("headers", [])).get(b"cookie", b"")
     if FLASH_COOKIE.encode() in cookie_header and message["status"] == 200:
-        headers.add("set-cookie", f"{FLASH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+        headers.add("set-cookie", f"{FLASH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}")
 
 
 SWEEP_EVERY_SECONDS = 15

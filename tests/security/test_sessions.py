@@ -40,13 +40,17 @@ def test_session_and_csrf_cookie_flags(database_url, make_user, env, secure):
         signed_in = browser.post("/login", data={"email": "flags@example.kz", "password": PASSWORD,
                                                  "_csrf_token": token}, follow_redirects=False)
         language = browser.post("/language", data={"language": "ru", "_csrf_token": token}, follow_redirects=False)
+        signed_out = browser.post("/logout", data={"_csrf_token": csrf_token(browser, "/account")},
+                                  follow_redirects=False)
+        flash_read = browser.get("/")
     assert signed_in.status_code == 303
     session = _cookies(signed_in)[SESSION_COOKIE]
     assert session["path"] == "/" and session["samesite"].lower() == "lax"
     assert "httponly" in session["raw"] and ("; secure" in session["raw"]) is secure
     assert int(session["max-age"]) == SESSION_LIFETIME.total_seconds()
     assert "domain" not in session  # host-only: never sent to other subdomains
-    for cookie in (_cookies(page)["csrftoken"], _cookies(language)["merit_lang"]):
+    for cookie in (_cookies(page)["csrftoken"], _cookies(language)["merit_lang"], _cookies(signed_out)["merit_flash"],
+                   _cookies(flash_read)["merit_flash"]):
         assert "httponly" in cookie["raw"] and cookie["samesite"].lower() == "lax"
         assert ("; secure" in cookie["raw"]) is secure
 
