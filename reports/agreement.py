@@ -12,9 +12,14 @@ from collections.abc import Hashable, Mapping, Sequence
 from statistics import fmean
 from typing import Literal, NamedTuple, TypeVar
 
-import krippendorff
 import numpy as np
-from scipy.stats import rankdata, trim_mean
+
+
+def _stats():
+    """scipy.stats, imported at first use: it is about a third of the server's start-up, and a crashed server
+    must be back within seconds."""
+    import scipy.stats
+    return scipy.stats
 
 Matrix = Sequence[Sequence[float]]
 Level = Literal["good", "tolerable", "poor", "undefined"]
@@ -31,7 +36,7 @@ def final_score(ratings: Sequence[float]) -> float:
     if not ratings:
         raise ValueError("no ratings")
     if len(ratings) >= TRIM_FROM_PANEL:
-        return float(trim_mean(ratings, TRIM_PROPORTION))
+        return float(_stats().trim_mean(ratings, TRIM_PROPORTION))
     return fmean(ratings)
 
 
@@ -108,6 +113,8 @@ def krippendorff_alpha(matrix: Sequence[Sequence[float | None]],
     pairable = x[(~np.isnan(x)).sum(axis=1) >= 2]
     if np.unique(pairable[~np.isnan(pairable)]).size < 2:
         return None
+    import krippendorff  # scipy underneath: imported at first use like it
+
     return float(krippendorff.alpha(reliability_data=x.T, level_of_measurement=level))
 
 
@@ -117,7 +124,7 @@ def kendall_w(matrix: Matrix) -> float | None:
     if x is None:
         return None
     n, m = x.shape
-    ranks = rankdata(x, axis=0)
+    ranks = _stats().rankdata(x, axis=0)
     spread = ((ranks.sum(axis=1) - m * (n + 1) / 2) ** 2).sum()
     ties = sum((t ** 3 - t).sum() for t in (np.unique(column, return_counts=True)[1] for column in x.T))
     return _ratio(12 * spread, m ** 2 * (n ** 3 - n) - m * ties)

@@ -26,9 +26,15 @@ from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.linalg import null_space
-from scipy.optimize import linprog
-from scipy.stats import beta, chi2_contingency, fisher_exact, norm
+
+
+def _scipy():
+    """scipy's stats, linalg and optimize, imported at first use: they are about a third of the server's
+    start-up, and a crashed server must be back within seconds."""
+    import scipy.linalg
+    import scipy.optimize
+    import scipy.stats
+    return scipy
 
 Method = Literal["wilson", "clopper-pearson"]
 Counts = Mapping[str, tuple[int, int]]  # group (or stage) -> (n, passed)
@@ -154,12 +160,12 @@ def proportion_interval(passed: ArrayLike, n: ArrayLike,
     """Two-sided 95% interval for passed / n, elementwise; NaN where n == 0."""
     k, n = np.asarray(passed, dtype=float), np.asarray(n, dtype=float)
     if method == "wilson":
-        low, high = _wilson(k, n, float(norm.ppf(0.5 + CONFIDENCE / 2)))
+        low, high = _wilson(k, n, float(_scipy().stats.norm.ppf(0.5 + CONFIDENCE / 2)))
     elif method == "clopper-pearson":
         tail = (1 - CONFIDENCE) / 2
         with np.errstate(invalid="ignore"):
-            low = np.where(k == 0, 0.0, beta.ppf(tail, k, n - k + 1))
-            high = np.where(k == n, 1.0, beta.ppf(1 - tail, k + 1, n - k))
+            low = np.where(k == 0, 0.0, _scipy().stats.beta.ppf(tail, k, n - k + 1))
+            high = np.where(k == n, 1.0, _scipy().stats.beta.ppf(1 - tail, k + 1, n - k))
     else:
         raise ValueError(f"unknown method {method!r}")
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
@@ -237,11 +243,11 @@ def differences(rates: Rates, alpha: float = 0.05) -> Differences:
     total, passed = int(n.sum()), int(k.sum())
     chi2 = p = residuals = None
     if 0 < passed < total:
-        result = chi2_contingency(np.column_stack([k, n - k]), correction=False)
+        result = _scipy().stats.chi2_contingency(np.column_stack([k, n - k]), correction=False)
         chi2, p = float(result.statistic), float(result.pvalue)
         residuals = _adjusted_residuals(n, k)
     tests = [_compare(int(n[i]), int(k[i]), total - int(n[i]), passed - int(k[i])) for i in range(len(tested))]
-    raw = [fisher if fisher is not None else float(2 * norm.sf(abs(z))) for z, fisher in tests]
+    raw = [fisher if fisher is not None else float(2 * _scipy().stats.norm.sf(abs(z))) for z, fisher in tests]
     adjusted = holm(raw)
     return Differences(chi2, len(tested) - 1, p, tuple(
         _difference(rate.label, None if residuals is None else float(residuals[i]), tests[i][1] is not None,
@@ -273,7 +279,7 @@ def _compare(n1: int, k1: int, n2: int, k2: int) -> tuple[float | None, float | 
     variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
     z = (k1 / n1 - k2 / n2) / np.sqrt(variance) if variance > 0 else None
     small = min(n1, n2) * min(passed, total - passed) / total < MIN_EXPECTED
-    fisher = float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue) if small else None
+    fisher = float(_scipy().stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue) if small else None
     return None if z is None else float(z), fisher
 
 
@@ -436,7 +442,7 @@ def _disclosed(values: np.ndarray, hidden: np.ndarray, equations: np.ndarray) ->
     pinned = _pinned_zeros(a, values[h] == 0)
     fixed = pinned.copy()
     if (~pinned).any():
-        basis = null_space(a[:, ~pinned])
+        basis = _scipy().linalg.null_space(a[:, ~pinned])
         fixed[~pinned] = np.abs(basis).max(axis=1, initial=0.0) < 1e-9
     result[h] = fixed
     return result
@@ -452,7 +458,7 @@ def _pinned_zeros(a: np.ndarray, zero: np.ndarray) -> np.ndarray:
     if zeros.size == 0:
         return zero
     size, m = a.shape[1], zeros.size
-    result = linprog(np.r_[np.zeros(size), -np.ones(m)],
+    result = _scipy().optimize.linprog(np.r_[np.zeros(size), -np.ones(m)],
                      A_ub=np.hstack([-np.eye(size)[zeros], np.eye(m)]), b_ub=np.zeros(m),
                      A_eq=np.hstack([a, np.zeros((a.shape[0], m))]), b_eq=np.zeros(a.shape[0]),
                      bounds=[(0, None) if z else (None, None) for z in zero] + [(0, 1)] * m)
