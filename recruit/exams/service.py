@@ -647,7 +647,8 @@ def _expire_if_overdue(db: Database, attempt_id: int, now: datetime) -> bool:
 
 def sweep(db: Database, now: datetime) -> int:
     """Close every overdue attempt with finish time = deadline. Safe to run in several processes at once:
-    each attempt is closed under a row lock (SKIP LOCKED on PostgreSQL) and only while still in progress."""
+    each attempt is closed under a row lock and only while still in progress (a sweeper that meets a locked one
+    waits, then finds it closed; tests/faults/test_sweepers.py runs four processes at once)."""
     with db.read() as session:
         overdue = session.exec(select(Attempt.id).where(
             Attempt.state == IN_PROGRESS, Attempt.paused_at.is_(None),
