@@ -332,11 +332,12 @@ def pooled_alpha(marks: np.ndarray, length: int) -> float | None:
         return None
     variance, shared = float(np.mean(np.diag(covariance)[diagonal])), float(np.mean(covariance[off]))
     denominator = variance + (length - 1) * shared
-    return None if denominator <= 0 else length * shared / denominator
+    # Covariances over different subsets of candidates can put the estimate above 1, which no reliability is.
+    return None if denominator <= 0 else min(1.0, length * shared / denominator)
 
 
 def _sem(sd: float | None, alpha: float | None) -> float | None:
-    return None if sd is None or alpha is None else sd * math.sqrt(1.0 - alpha)
+    return None if sd is None or alpha is None else sd * math.sqrt(max(0.0, 1.0 - alpha))  # alpha 1 + rounding
 
 
 def _histogram(totals: np.ndarray) -> tuple[tuple[int, int], ...]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath, JSONBody
 
 from question_bank.programs import Program
@@ -119,9 +119,14 @@ class CandidateExamController(Controller):
 
     @put("/exams/attempts/{attempt_id:int}/responses/{slot:int}", sync_to_thread=True)
     def save(self, request: Request, db: DB, attempt_id: FromPath[int], slot: FromPath[int],
-             data: JSONBody[SaveRequest]) -> SaveAnswer:
-        """The page's autosave: the same rules as the API, authenticated by the session and CSRF header."""
-        return save_answer(request, db, attempt_id, slot, data)
+             data: JSONBody[SaveRequest]) -> Response[SaveAnswer | dict[str, Any]]:
+        """The page's autosave: the same rules as the API, authenticated by the session and CSRF header. Refusals
+        are JSON here too, not an error page: the page acts on their reason (taken over, paused, time up)."""
+        try:
+            return Response(save_answer(request, db, attempt_id, slot, data))
+        except HTTPException as exc:
+            return Response({"status_code": exc.status_code, "detail": exc.detail, "extra": exc.extra},
+                            status_code=exc.status_code)
 
     @get("/exams/attempts/{attempt_id:int}/state", sync_to_thread=True)
     def state(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:

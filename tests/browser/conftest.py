@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import IN_CI
 from tests.live_server import LiveServer, live_server, open_exam_day
@@ -43,9 +43,22 @@ def site(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-US", accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """A page in a fresh context: its own cookies and storage, as another device or another person."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> Page:
+        context = browser.new_context(**{"locale": "en-US", "accept_downloads": True, **options})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
     expect.set_options(timeout=TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()

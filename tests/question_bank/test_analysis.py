@@ -423,3 +423,14 @@ def test_pooled_alpha_matches_alpha_on_a_complete_matrix_and_estimates_randomize
     for row in forms:
         row[rng.choice(40, size=20, replace=False)] = np.nan  # each candidate saw a random 20 of the 40
     assert pooled_alpha(forms, 20) == pytest.approx(cronbach_alpha(marks[:, :20]), abs=0.05)
+
+
+def test_randomized_forms_answered_all_right_or_all_wrong_give_a_reliability_of_at_most_1():
+    """Pooled over different subsets of candidates, covariances can exceed the variances: the estimate is capped
+    at 1 and the SEM is 0 (it had raised a math domain error and failed the pass-rate PDF)."""
+    import random
+
+    rng = random.Random(3)
+    attempts = [AttemptResponses({f"q{k:02d}": float(n % 2) for k in rng.sample(range(20), 10)}) for n in range(48)]
+    test = analyse(attempts)
+    assert test.alpha == 1.0 and test.sem == 0.0
