@@ -149,3 +149,5 @@ def test_the_audit_reports_what_it_should(new_page):
     audit = Audit("en")
     audit(page, "planted")
     assert sorted(rule for _, rule, _ in audit.found) == ["color-contrast", "label"], audit.report()
+    version = page.evaluate("axe.version")
+    assert f"axe-core {version}" in (AXE.parent / "README.md").read_text()     # the vendored file is the one noted

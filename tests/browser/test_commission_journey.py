@@ -74,6 +74,8 @@ def declare_no_conflict_and_score(page: Page, level: int, evidence: str) -> None
     expect(page.locator("main table").first).to_contain_text("No conflict")
     page.get_by_role("link", name=f"{APPLICANT}: Interview").click()
     expect(page.locator(".others")).to_have_count(0)                  # blind: nobody's scores before close
+    expect(page.locator("fieldset.competency").first).to_contain_text(  # each level is anchored in words
+        "1 · Cannot give an example of a decision they took themselves")
     for fieldset in page.locator("fieldset.competency").all():
         fieldset.locator(f'label[for$="-{level}"]').click()
         fieldset.locator("textarea").fill(evidence)
