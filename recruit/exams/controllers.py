@@ -132,10 +132,11 @@ class CandidateExamController(Controller):
     def state(self, request: Request, db: DB, attempt_id: FromPath[int]) -> dict[str, Any]:
         """The page's heartbeat: the server's clock and pause state; it also tells the operator we are here."""
         try:
-            status = service.heartbeat(db, request.user, attempt_id, utcnow(), client_of(request))
+            status = service.heartbeat(db, request.user, attempt_id, utcnow(), client_of(request), request.auth)
         except service.ExamError as exc:
             raise refusal(exc) from exc
-        return {"state": status.state, "remaining_seconds": status.remaining_seconds, "paused": status.paused}
+        return {"state": status.state, "remaining_seconds": status.remaining_seconds, "paused": status.paused,
+                "replaced": status.replaced}
 
     @post("/exams/attempts/{attempt_id:int}/events", sync_to_thread=True, status_code=200)
     def report(self, request: Request, db: DB, attempt_id: FromPath[int],

@@ -335,14 +335,19 @@ class Status:
     state: str
     remaining_seconds: int
     paused: bool
+    replaced: bool = False       # another device has taken the attempt over: this page must stop
 
 
 def heartbeat(db: Database, candidate: CurrentUser, attempt_id: int, now: datetime,
-              client: Client | None = None) -> Status:
-    """The page's periodic check: the server's remaining time and pause. It writes only when the last
-    contact is old or the client changed, so a hall of polling pages costs reads, not writes."""
+              client: Client | None = None, session_token: str | None = None) -> Status:
+    """The page's periodic check: the server's remaining time and pause, and whether another device took the
+    attempt over (a replaced page neither writes nor counts as contact). It writes only when the last contact
+    is old or the client changed, so a hall of polling pages costs reads, not writes."""
     with db.read() as session:
         attempt = _own_attempt(session, candidate, attempt_id)
+    owner = _hash(session_token)
+    if owner and attempt.owner_session not in (None, owner):
+        return Status(attempt.state, remaining_seconds(attempt, now), attempt.paused_at is not None, replaced=True)
     stale = attempt.last_seen_at is None or now - attempt.last_seen_at >= HEARTBEAT
     moved = client is not None and (client.ip, (client.agent or "")[:300] or None) != (
         attempt.client_ip, attempt.client_agent)

@@ -176,12 +176,13 @@
   // The heartbeat: every 30 s (every 5 s while paused, so the clock restarts promptly on resume).
   function poll() {
     fetch(exam.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.replaced) { stopped = true; say("replaced"); disable(); return; }
       if (paused && !s.paused) { say("saved"); }
       paused = !!s.paused;
       if (paused) { say("paused"); }
       resync(s.remaining_seconds);
       if (s.state !== "in_progress") { stopped = true; window.location = exam.dataset.resultUrl; }
-    }).catch(function () {}).then(function () { setTimeout(poll, paused ? 5000 : 30000); });
+    }).catch(function () {}).then(function () { if (!stopped) { setTimeout(poll, paused ? 5000 : 30000); } });
   }
   setTimeout(poll, 30000);
 

@@ -203,3 +203,16 @@ def test_the_heartbeat_writes_only_when_contact_is_old(db, run, make_user):
         assert session.get(Attempt, view.id).last_seen_at == t0 + timedelta(minutes=1)
     status = service.heartbeat(db, candidate, view.id, t0 + timedelta(minutes=2), client)
     assert status.state == "in_progress" and status.remaining_seconds == (DURATION - timedelta(minutes=2)).total_seconds()
+
+
+def test_the_heartbeat_tells_a_replaced_page_to_stop_without_counting_it_as_contact(db, run, make_user):
+    candidate, t0 = make_user(), utcnow()
+    view = run(candidate, t0)                                            # started on device-a
+    assert not service.heartbeat(db, candidate, view.id, t0, session_token="device-a").replaced
+    service.resume(db, candidate, view.id, t0 + timedelta(minutes=1), "device-b")     # taken over
+    late = t0 + timedelta(minutes=5)
+    old = service.heartbeat(db, candidate, view.id, late, service.Client("10.0.0.5", "Firefox"), "device-a")
+    assert old.replaced and old.state == "in_progress"
+    with db.read() as session:
+        assert session.get(Attempt, view.id).last_seen_at == t0 + timedelta(minutes=1)
+    assert not service.heartbeat(db, candidate, view.id, late, session_token="device-b").replaced
