@@ -17,6 +17,7 @@ from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components
 from litestar.static_files import create_static_files_router
 from litestar.types import Message, Scope
 
@@ -40,7 +41,7 @@ from recruit.statistics import api as statistics_api
 from recruit.statistics import controllers as statistics_pages
 from recruit.settings import Settings, load_settings
 from recruit.web.errors import http_error
-from recruit.web.identity import API_PREFIX, IdentityMiddleware
+from recruit.web.identity import API_PREFIX, SECURITY_SCHEMES, IdentityMiddleware
 from recruit.web.pages import DB, FLASH_COOKIE, page
 from recruit.web.templating import template_config
 
@@ -154,7 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=template_config(),
         exception_handlers={HTTPException: http_error, Exception: http_error},
-        openapi_config=OpenAPIConfig(title="Merit API", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(title="Merit API", version=__version__, path="/schema",
+                                     components=Components(security_schemes=SECURITY_SCHEMES)),
         before_send=[before_send],
         state=State({"db": db, "settings": settings}),
         lifespan=[sweeper],

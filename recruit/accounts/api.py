@@ -13,7 +13,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from recruit.accounts import service
 from recruit.i18n import gettext
 from recruit.web.pages import DB
+from recruit.web.errors import SIGNED_IN, refusals
 from recruit.web.guards import signed_in
+from recruit.web.identity import BEARER
 
 
 @dataclass
@@ -44,7 +46,8 @@ class TokenController(Controller):
     tags = ["accounts"]
 
     @post("/api/v1/tokens", status_code=HTTP_201_CREATED, sync_to_thread=True,
-          summary="Exchange e-mail and password for a bearer token")
+          summary="Exchange e-mail and password for a bearer token",
+          responses=refusals({401: "Wrong e-mail or password, or the account is locked for a while"}))
     def create_token(self, request: Request, db: DB, data: JSONBody[Credentials]) -> IssuedToken:
         ip = request.client.host if request.client else None
         user = service.authenticate(db, data.email, data.password, ip)
@@ -54,11 +57,12 @@ class TokenController(Controller):
         return IssuedToken(token=token, expires_at=expires_at)
 
     @delete("/api/v1/tokens/current", guards=[signed_in], sync_to_thread=True,
-            summary="Revoke the token used for this request")
+            summary="Revoke the token used for this request", responses=refusals(SIGNED_IN), security=BEARER)
     def revoke_current_token(self, request: Request, db: DB) -> None:
         service.revoke_token(db, request.auth, request.user)
 
-    @get("/api/v1/me", guards=[signed_in], sync_to_thread=False, summary="The caller's account")
+    @get("/api/v1/me", guards=[signed_in], sync_to_thread=False, summary="The caller's account",
+         responses=refusals(SIGNED_IN), security=BEARER)
     def me(self, request: Request) -> Me:
         user = request.user
         return Me(id=user.id, email=user.email, full_name=user.full_name, language=user.language,

@@ -201,6 +201,8 @@ def authenticate(db: Database, email: str, password: str, ip: str | None) -> Cur
 
     A locked account or IP is refused before any hash is computed.
     """
+    if "\x00" in email or len(normalize_email(email)) > 320:
+        return None  # no account has such an address, and no database column could hold it
     now = utcnow()
     account_key, ip_key = throttle_keys(email, ip)
     with db.read() as session:

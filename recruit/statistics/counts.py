@@ -22,6 +22,7 @@ from recruit.exams.models import Attempt, Sitting
 ASTANA = timezone(timedelta(hours=5))
 TEST_STAGES = {"legislation"}
 COMPETITION_STAGES = {"competency", "essay", "interview"}
+YEARS = range(1900, 3000)
 DIMENSIONS = ("region", "period", "sex", "age_band", "language", "track", "program", "category")
 TEST_ONLY = ("language", "track", "program")
 AGE_BANDS = ((0, 24, "under-25"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
@@ -30,8 +31,11 @@ Counts = dict[str, tuple[int, int]]      # group code -> (n, passed)
 
 
 def year_bounds(period: str) -> tuple[datetime, datetime]:
-    """A calendar year in Astana time, as a UTC range."""
+    """A calendar year in Astana time, as a UTC range; a year outside YEARS is refused (ValueError), as the
+    earliest ones would overflow on the way to UTC."""
     year = int(period)
+    if year not in YEARS:
+        raise ValueError(f"period must be a year from {YEARS.start} to {YEARS.stop - 1}")
     return (datetime(year, 1, 1, tzinfo=ASTANA).astimezone(timezone.utc),
             datetime(year + 1, 1, 1, tzinfo=ASTANA).astimezone(timezone.utc))
 

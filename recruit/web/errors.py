@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.openapi import ResponseSpec
+from litestar.params import KwargDefinition, Parameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from msgspec import Meta
 
 from recruit import i18n
 from recruit.i18n import N_
@@ -26,6 +31,36 @@ MESSAGES = {
     429: N_("Too many requests. Wait a moment and try again."),
     500: N_("Something went wrong on our side. The error was recorded; please try again."),
 }
+
+
+@dataclass
+class ApiError:
+    """Every refusal under /api/: `extra` holds the reason (409), the fields at fault (422) or the validation
+    errors (400), and is left out when there is nothing to add."""
+
+    status_code: int
+    detail: str
+    extra: dict[str, Any] | list[Any] | None = None
+
+
+# Ids past the databases' integer range are refused as bad input (400) instead of overflowing in a query (500).
+MAX_ROW_ID = 2**31 - 1
+PathId = Annotated[int, Parameter(ge=1, le=MAX_ROW_ID)]
+BodyId = Annotated[int, Meta(ge=1, le=MAX_ROW_ID), KwargDefinition(ge=1, le=MAX_ROW_ID)]  # checked, documented
+
+SIGNED_IN = {401: "No valid bearer token"}
+ROLE = {**SIGNED_IN, 403: "The caller's role may not do this"}
+
+
+def refusals(described: dict[int, str]) -> dict[int, ResponseSpec]:
+    """OpenAPI declarations of the refusals a JSON handler answers with, by status code."""
+    return {status: ResponseSpec(ApiError, generate_examples=False, description=description)
+            for status, description in described.items()}
+
+
+def documented(status: int, shape: Any, description: str, refused: dict[int, str]) -> dict[int, ResponseSpec]:
+    """The declarations for a handler that builds its JSON by hand: its answer's shape, and its refusals."""
+    return {status: ResponseSpec(shape, generate_examples=False, description=description), **refusals(refused)}
 
 
 def _wants_json(request: Request) -> bool:

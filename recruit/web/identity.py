@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
+from litestar.openapi.spec import SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import bindparam, select
 
@@ -25,6 +26,10 @@ SESSION_COOKIE = "merit_session"
 LANGUAGE_COOKIE = "merit_lang"
 API_PREFIX = "/api/"
 IDENTIFIES_ITSELF = "identifies_itself"  # route opt: the handler calls identify_here instead of the middleware
+# The OpenAPI declaration of how the API authenticates, and the requirement its protected operations carry.
+SECURITY_SCHEMES = {"bearer": SecurityScheme(type="http", scheme="bearer",
+                                             description="A token from POST /api/v1/tokens")}
+BEARER = [{"bearer": []}]
 
 
 def bearer_token(headers: Headers) -> str | None:
