@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from question_bank.analysis import Flag
+from question_bank.analysis import Flag, TestAnalysis
 from recruit import i18n
 from recruit.competitions.models import Competition
 from recruit.competitions.protocols import agreement_of
@@ -22,6 +22,8 @@ from reports.agreement import interpret_alpha
 from reports.pass_rate_report import Appendix
 
 SAMPLE = 500
+BAND = 5          # points per band of the score distribution
+MIN_CELL = 10     # the report's small-cell rule
 QUALITY = {"good": N_("good"), "tolerable": N_("tolerable"), "poor": N_("poor"), "undefined": N_("undefined")}
 
 
@@ -29,13 +31,18 @@ def _number(value: float | None, places: int = 2) -> str:
     return "—" if value is None else i18n.format_number(round(value, places))
 
 
-def test_quality(db: Database, report: Report) -> Appendix | None:
+def test_appendices(db: Database, report: Report) -> tuple[Appendix, ...]:
+    """Test quality and the score distribution, on one sample of the period's latest attempts."""
     if report.stage != "legislation":
-        return None
-    found = item_report(db, "corps-b", between=year_bounds(report.period) if report.period else None, latest=SAMPLE)
-    analysis = found.analysis
+        return ()
+    analysis = item_report(db, "corps-b", between=year_bounds(report.period) if report.period else None,
+                           latest=SAMPLE).analysis
     if not analysis.attempts:
-        return None
+        return ()
+    return test_quality(db, analysis), score_distribution(analysis)
+
+
+def test_quality(db: Database, analysis: TestAnalysis) -> Appendix:
     flagged = sum(1 for item in analysis.items if set(item.flags) - {Flag.TOO_FEW_EXAMINEES})
     with db.read() as session:
         withdrawn = len(session.exec(select(NeutralisedItem)).all())
@@ -49,10 +56,29 @@ def test_quality(db: Database, report: Report) -> Appendix | None:
         numeric=tuple(range(7)))
 
 
+def score_distribution(analysis: TestAnalysis) -> Appendix:
+    """Attempts per band of five points; a band of fewer than MIN_CELL attempts is not counted out."""
+    histogram = analysis.histogram
+    total = sum(n for _, n in histogram)
+    top = max(score for score, _ in histogram)
+    rows = []
+    for low in range(0, top + 1, BAND):
+        n = sum(count for score, count in histogram if low <= score < low + BAND)
+        shown = n >= MIN_CELL
+        rows.append((f"{low}–{low + BAND - 1}", i18n.format_number(n) if shown else f"< {MIN_CELL}",
+                     _number(100 * n / total, 1) + " %" if shown else "—"))
+    return Appendix(gettext("Score distribution"), (gettext("Correct answers"), gettext("Attempts"), gettext("Share")),
+                    tuple(rows), gettext("The same attempts as the test quality table; bands of fewer than 10 "
+                                         "attempts are not counted out."), numeric=(1, 2))
+
+
 def interview_reliability(db: Database, report: Report) -> Appendix | None:
+    query = select(Competition).where(Competition.state == "decided")
+    if report.period:
+        start, end = year_bounds(report.period)
+        query = query.where(Competition.closes_at >= start, Competition.closes_at < end)
     with db.read() as session:
-        decided = session.exec(select(Competition).where(Competition.state == "decided")
-                               .order_by(Competition.id)).all()
+        decided = session.exec(query.order_by(Competition.id)).all()
     rows = []
     for competition in decided:
         found = agreement_of(db, competition.id)
@@ -68,4 +94,5 @@ def interview_reliability(db: Database, report: Report) -> Appendix | None:
 
 
 def for_report(db: Database, report: Report) -> tuple[Appendix, ...]:
-    return tuple(a for a in (test_quality(db, report), interview_reliability(db, report)) if a is not None)
+    reliability = interview_reliability(db, report)
+    return test_appendices(db, report) + ((reliability,) if reliability else ())

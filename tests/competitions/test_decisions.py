@@ -16,6 +16,7 @@ from recruit.competitions.models import Interview
 from recruit.db import utcnow
 from recruit.notifications import service as inbox
 from recruit.statistics import appendices
+from recruit.statistics.counts import ASTANA
 from recruit.statistics.service import pass_rate_report
 from tests.competitions.conftest import apply_eligible
 from tests.test_cli import recruit
@@ -73,6 +74,9 @@ def test_the_final_session_ranks_decides_and_issues_a_hashed_protocol(db, decide
     with i18n.using("en"):
         reliability = appendices.interview_reliability(db, pass_rate_report(db, "legislation", "region"))
     assert [row[0] for row in reliability.rows] == [competition.title]
+    closed = str(competition.closes_at.astimezone(ASTANA).year)     # a report of another year leaves it out
+    assert appendices.interview_reliability(db, pass_rate_report(db, "legislation", "region", closed))
+    assert appendices.interview_reliability(db, pass_rate_report(db, "legislation", "region", "2017")) is None
 
 
 def test_the_ranking_contract_over_cli_and_api(db, client, database_url, decided, token_for, make_user, hr):

@@ -78,6 +78,9 @@ def test_the_pdf_has_the_test_quality_appendix(db, database_url, results, tmp_pa
     assert recruit(database_url, "report", "pass-rates", "--format", "pdf", "--out", str(out)).returncode == 0
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages).split())
     assert "Test quality" in text and "Attempts analysed" in text and "27" in text
+    # 14 attempts scored 50 and 13 scored 20: two bands counted out, the empty ones under the small-cell rule
+    assert "Score distribution" in text and "50–54 14 51.9 %" in text and "20–24 13 48.1 %" in text
+    assert "0–4 < 10 —" in text
 
 
 def test_trends_follow_the_periods(db, results, make_user, sit):
