@@ -11,6 +11,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,22 +84,33 @@ def postgres_template() -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        target = tmp_path / "merit.sqlite3"
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, engine: str, folder: Path | None = None,
+                   prefix: str = "merit_test") -> Iterator[str]:
+    """A migrated database copied from the session's template: a SQLite file in `folder`, or a PostgreSQL
+    database named `prefix_...`, dropped afterwards."""
+    if engine == "sqlite":
+        target = folder / "merit.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
         yield f"sqlite:///{target}"
         return
     template = request.getfixturevalue("postgres_template")
-    name = f"merit_test_{uuid.uuid4().hex[:12]}"
-    engine = _admin_engine()
-    with engine.connect() as connection:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _pg_url(name)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ reach as well as at made-up ones.
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +15,6 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from schemathesis.python.asgi import ASGIClient, shutdown_lifespans
-from sqlalchemy import text
 from sqlmodel import select
 
 from question_bank.importers import ImportResult
@@ -32,7 +29,7 @@ from recruit.db import Database, utcnow
 from recruit.exams.models import Attempt, Sitting
 from recruit.exams.service import create_sitting
 from recruit.settings import Settings
-from tests.conftest import _admin_engine, _pg_url
+from tests.conftest import fresh_database
 
 CANDIDATE, STAFF = "candidate.en@merit.demo", "commission@merit.demo"
 
@@ -63,20 +60,8 @@ class World:
 def api_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh migrated database for the package (the function-scoped `database_url` would reload the demo for
     every operation)."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("api") / "merit.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
-        yield f"sqlite:///{target}"
-        return
-    template = request.getfixturevalue("postgres_template")
-    name = f"merit_api_{uuid.uuid4().hex[:12]}"
-    engine = _admin_engine()
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _pg_url(name)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with fresh_database(request, request.param, tmp_path_factory.mktemp("api"), "merit_api") as url:
+        yield url
 
 
 def _token(client: ASGIClient, email: str) -> str:

@@ -8,18 +8,16 @@ import itertools
 import re
 import subprocess
 import time
-import uuid
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from recruit.accounts.models import LoginThrottle
 from recruit.accounts.service import ACCOUNT_FREE_FAILURES, Registration, create_user, throttle_keys
 from recruit.db import Database, utcnow
 from recruit.exams import service as exams
-from tests.conftest import _admin_engine, _pg_url
+from tests.conftest import fresh_database
 from tests.factories import PASSWORD, iin_for
 from tests.live_server import RECRUIT, LiveServer, open_exam_day
 
@@ -48,16 +46,10 @@ class Node(LiveServer):
 
 
 @pytest.fixture(scope="module")
-def database_url(postgres_template):
+def database_url(request):
     """One migrated PostgreSQL database for the module: starting two nodes costs more than the tests."""
-    name = f"merit_nodes_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield _pg_url(name)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(request, "postgresql", prefix="merit_nodes") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
