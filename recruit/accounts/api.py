@@ -14,7 +14,7 @@ from recruit.accounts import service
 from recruit.i18n import gettext
 from recruit.web.pages import DB
 from recruit.web.errors import SIGNED_IN, refusals
-from recruit.web.guards import signed_in
+from recruit.web.guards import READ_ONLY_ALLOWED, signed_in
 from recruit.web.identity import BEARER
 
 
@@ -22,12 +22,14 @@ from recruit.web.identity import BEARER
 class Credentials:
     email: str
     password: str
+    read_only: bool = False     # for an agency's report pulls: the token can read, never change anything
 
 
 @dataclass
 class IssuedToken:
     token: str
     expires_at: datetime
+    read_only: bool
 
 
 @dataclass
@@ -53,10 +55,10 @@ class TokenController(Controller):
         user = service.authenticate(db, data.email, data.password, ip)
         if user is None:
             raise NotAuthorizedException(gettext(service.LOGIN_FAILED))
-        token, expires_at = service.issue_token(db, user)
-        return IssuedToken(token=token, expires_at=expires_at)
+        token, expires_at = service.issue_token(db, user, read_only=data.read_only)
+        return IssuedToken(token=token, expires_at=expires_at, read_only=data.read_only)
 
-    @delete("/api/v1/tokens/current", guards=[signed_in], sync_to_thread=True,
+    @delete("/api/v1/tokens/current", guards=[signed_in], sync_to_thread=True, opt={READ_ONLY_ALLOWED: True},
             summary="Revoke the token used for this request", responses=refusals(SIGNED_IN), security=BEARER)
     def revoke_current_token(self, request: Request, db: DB) -> None:
         service.revoke_token(db, request.auth, request.user)

@@ -64,6 +64,7 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    read_only: bool = False     # an agency's token for reports: reads only (GET), never a change
 
 
 class LoginThrottle(SQLModel, table=True):

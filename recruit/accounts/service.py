@@ -46,6 +46,7 @@ class CurrentUser:
     roles: frozenset[str]
     region_code: str | None = None
     iin: str | None = None
+    read_only: bool = False        # signed in with a read-only API token
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -280,16 +281,18 @@ def end_session(db: Database, token: str, user: CurrentUser | None) -> None:
 # API tokens
 
 
-def issue_token(db: Database, user: CurrentUser) -> tuple[str, datetime]:
+def issue_token(db: Database, user: CurrentUser, read_only: bool = False) -> tuple[str, datetime]:
+    """A bearer token; a read-only one (for an agency's report pulls) can read but never change anything."""
     token = "mrt_" + secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + TOKEN_LIFETIME
     with db.write() as session:
-        row = ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at)
+        row = ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at,
+                       read_only=read_only)
         session.add(row)
         session.flush()
         record(session, user.actor, "api_token.issued", "api_token", row.id,
-               after={"expires_at": expires_at.isoformat()})
+               after={"expires_at": expires_at.isoformat(), "read_only": read_only})
     return token, expires_at
 
 

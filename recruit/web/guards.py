@@ -11,9 +11,17 @@ from litestar.handlers import BaseRouteHandler
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 
 
-def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    if connection.user is None:
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_ALLOWED = "read_only_allowed"   # route opt: a read-only token may use this unsafe method (its own revocation)
+
+
+def signed_in(connection: ASGIConnection, handler: BaseRouteHandler | None) -> None:
+    """Every guard starts here, so a read-only API token is refused every change on every route."""
+    user = connection.user
+    if user is None:
         raise NotAuthorizedException("Sign-in required")
+    if user.read_only and connection.scope["method"] not in READS and not (handler and handler.opt.get(READ_ONLY_ALLOWED)):
+        raise PermissionDeniedException("This token is read-only")
 
 
 def requires(*roles: str) -> Guard:

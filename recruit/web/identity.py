@@ -40,7 +40,8 @@ def bearer_token(headers: Headers) -> str | None:
 # Every API request runs this: one indexed read of the token's hash, its user and the user's roles, with
 # expiry and revocation checked each time.
 TOKEN_USER = (
-    select(User.id, User.email, User.full_name, User.language, User.region_code, User.iin, UserRole.role)
+    select(User.id, User.email, User.full_name, User.language, User.region_code, User.iin, ApiToken.read_only,
+           UserRole.role)
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
@@ -57,7 +58,7 @@ def token_user(db: Database, token: str) -> CurrentUser | None:
     first = rows[0]
     return CurrentUser(id=first.id, email=first.email, full_name=first.full_name, language=first.language,
                        roles=frozenset(row.role for row in rows if row.role), region_code=first.region_code,
-                       iin=first.iin)
+                       iin=first.iin, read_only=bool(first.read_only))
 
 
 def identify_here(db: Database, scope: Scope) -> CurrentUser | None:

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from recruit.accounts.models import ApiToken
+from recruit.audit.models import AuditEvent
 from recruit.accounts.service import _digest
 from recruit.db import utcnow
 from tests.conftest import sign_in
@@ -57,3 +58,20 @@ def test_the_api_ignores_session_cookies(client, make_user):
     sign_in(client, "browser@example.kz")
     assert client.get("/account").status_code == 200
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_read_only_token_is_issued_on_request_and_audited(client, db, make_user):
+    make_user("hr_analyst", email="agency@example.kz")
+    body = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD,
+                                               "read_only": True}).json()
+    plain = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD}).json()
+    assert body["read_only"] is True and plain["read_only"] is False
+    with db.read() as session:
+        stored = {row.token_hash: row.read_only for row in session.exec(select(ApiToken))}
+        issued = session.exec(select(AuditEvent).where(AuditEvent.action == "api_token.issued")
+                              .order_by(AuditEvent.seq)).all()
+    assert stored == {_digest(body["token"]): True, _digest(plain["token"]): False}
+    assert [event.after["read_only"] for event in issued] == [True, False]
+    reads = client.get("/api/v1/reports/pass-rates?stage=legislation&by=region",
+                       headers={"Authorization": f"Bearer {body['token']}"})
+    assert reads.status_code == 200 and "rows" in reads.json()

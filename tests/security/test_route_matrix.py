@@ -9,6 +9,7 @@ import pytest
 
 from recruit.accounts.models import Role
 from tests.conftest import csrf_token, sign_in
+from tests.security.conftest import snapshot
 from tests.factories import PASSWORD
 from tests.security.routes import ALLOWED, API_PREFIX, NOTHING, UNSAFE, fill, may_use, routes
 
@@ -85,6 +86,31 @@ def test_each_role(client, make_user, role):
         else:
             assert response.status_code == 403 or (method == "OPTIONS" and _bare_options(response)), \
                 (role, method, path, response.status_code)
+
+
+def test_a_read_only_token_reads_but_changes_nothing_anywhere(client, db, make_user):
+    """An agency's read-only token, on an account holding every role: every unsafe API method is a 403 before
+    its handler runs (so nothing is stored), every read gets past the guard, and it may still revoke itself."""
+    make_user(*(r.value for r in Role), email="agency@example.kz")
+    issued = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD,
+                                                 "read_only": True}).json()
+    assert issued["read_only"] is True
+    before = snapshot(db)
+    for path, method in routes(client.app):
+        if not path.startswith(API_PREFIX) or path == "/api/v1/tokens":
+            continue
+        response = _ask(client, path, method, bearer=issued["token"])
+        if (path, method) == ("/api/v1/tokens/current", "DELETE"):
+            assert response.status_code == 204
+        elif method in UNSAFE:
+            assert response.status_code == 403 and "read-only" in response.text, (method, path)
+        else:
+            _expect_allowed(response, path, method, "read-only token")
+    after = snapshot(db)
+    changed = {table for table in after if after[table] != before[table]}
+    assert changed == {"api_token", "audit_event"}       # the token's revocation, and its audit event
+    assert len(after["audit_event"]) == len(before["audit_event"]) + 1
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued['token']}"}).status_code == 401
 
 
 def test_htmx_requests_get_a_client_redirect_to_sign_in(client):
