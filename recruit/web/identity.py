@@ -80,7 +80,11 @@ def choose_language(user: CurrentUser | None, cookie: str | None, accept_languag
 
 class IdentityMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/health$")
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        """Static files and the health check need no identity."""
+        return scope["path"].startswith("/static/") or scope["path"] == "/health"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["route_handler"].opt.get(IDENTIFIES_ITSELF):
