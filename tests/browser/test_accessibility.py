@@ -45,6 +45,7 @@ class Audit:
         self.pages = 0
 
     def __call__(self, page: Page, name: str) -> None:
+        page.wait_for_load_state()
         page.add_script_tag(path=AXE)
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         self.pages += 1
@@ -114,14 +115,17 @@ def test_main_pages_have_no_serious_accessibility_violations(demo_site: LiveServ
     operator.goto(base + "/operator")
     audit(operator, "operator console")
     operator.locator("main a[href^='/operator/sittings/']:not([href$='/new'])").first.click()
+    operator.wait_for_url(re.compile(r"/operator/sittings/\d+$"))   # axe needs the new page, not the old one
     audit(operator, "operator sitting")
 
     chair = signed_in(new_page, base, "commission@merit.demo", language)
     chair.goto(base + "/commission")
     audit(chair, "commission")
     chair.get_by_role("link", name=DECIDED_TITLE).click()           # ranking, agreement and the protocol
+    chair.wait_for_url(re.compile(r"/commission/competitions/\d+$"))
     audit(chair, "commission desk")
     chair.locator("main a[href^='/commission/interviews/']").first.click()
+    chair.wait_for_url(re.compile(r"/commission/interviews/\d+$"))
     audit(chair, "interview")
 
     analyst = signed_in(new_page, base, "hr@merit.demo", language)
