@@ -423,7 +423,7 @@ def _sit(session: Session, exam: Exam, sittings: dict[tuple[str, str, int], Sitt
             "program_code": program.code, "program_version": program.version, "language": person.language,
             "option_salt": secrets.token_hex(8), "state": "submitted", "started_at": starts,
             "deadline_at": starts + timedelta(minutes=program.duration_minutes), "finished_at": finished,
-            "scored_at": finished, "last_save_at": finished, "last_seen_at": finished, "correct": s.correct,
+            "scored_at": finished, "last_seen_at": finished, "correct": s.correct,
             "passed": s.passed, "result": s.result, "verification_code": secrets.token_hex(8).upper()})
     ids = _insert(session, Attempt, attempts)
     when, detail = _driver_form(session, Response.saved_at), _driver_form(session, AttemptEvent.detail)

@@ -68,7 +68,6 @@ class Attempt(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     owner_session: str | None = Field(default=None, max_length=64)  # hash of the session that may save
-    last_save_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the page's heartbeat
     client_ip: str | None = Field(default=None, max_length=45)
     client_agent: str | None = Field(default=None, max_length=300)

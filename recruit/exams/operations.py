@@ -125,35 +125,38 @@ def board(db: Database, user: CurrentUser, sitting_id: int, now: datetime) -> Bo
                             .join(Attempt, Attempt.booking_id == Booking.id, isouter=True)
                             .where(Booking.sitting_id == sitting_id).order_by(User.full_name)).all()
         attempt_ids = [a.id for _, _, a in rows if a is not None]
-        answered = dict(session.exec(select(Response.attempt_id, func.count()).where(
-            Response.attempt_id.in_(attempt_ids)).group_by(Response.attempt_id)).all())
+        saved = {attempt_id: (count, last) for attempt_id, count, last in session.exec(
+            select(Response.attempt_id, func.count(), func.max(Response.saved_at))
+            .where(Response.attempt_id.in_(attempt_ids)).group_by(Response.attempt_id)).all()}
         kinds = session.exec(select(AttemptEvent.attempt_id, AttemptEvent.kind, func.count()).where(
             AttemptEvent.attempt_id.in_(attempt_ids)).group_by(AttemptEvent.attempt_id, AttemptEvent.kind)).all()
         operator = session.get(User, sitting.operator_id) if sitting.operator_id else None
     events: dict[int, Counter] = {}
     for attempt_id, kind, count in kinds:
         events.setdefault(attempt_id, Counter())[kind] = count
-    seats = tuple(_seat(booking, candidate, attempt, answered, events.get(attempt.id if attempt else 0, Counter()), now)
+    seats = tuple(_seat(booking, candidate, attempt, saved.get(attempt.id if attempt else 0, (0, None)),
+                        events.get(attempt.id if attempt else 0, Counter()), now)
                   for booking, candidate, attempt in rows)
     return Board(sitting, operator.full_name if operator else None, seats)
 
 
-def _seat(booking: Booking, candidate: User, attempt: Attempt | None, answered: dict[int, int], events: Counter,
-          now: datetime) -> Seat:
-    state, connection = "not_started", None
+def _seat(booking: Booking, candidate: User, attempt: Attempt | None, saved: tuple[int, datetime | None],
+          events: Counter, now: datetime) -> Seat:
+    """`saved`: the attempt's answers and its latest save (read from the answers, so a save writes nothing else)."""
+    (answered, last_save), state, connection = saved, "not_started", None
     if attempt is not None:
         state = "scored" if attempt.scored_at else attempt.state
         if attempt.state == IN_PROGRESS:
             state = "paused" if attempt.paused_at else IN_PROGRESS
-            contact = max(filter(None, (attempt.last_seen_at, attempt.last_save_at)), default=None)
+            contact = max(filter(None, (attempt.last_seen_at, last_save)), default=None)
             connection = "online" if contact and now - contact <= ONLINE_WITHIN else "offline"
     return Seat(
         booking_id=booking.id, candidate=candidate.full_name, iin=candidate.iin, admitted_by=booking.admitted_by,
         extra_minutes=booking.extra_minutes, extra_percent=booking.extra_percent, large_text=booking.large_text,
         accommodation_reason=booking.accommodation_reason, attempt_id=attempt.id if attempt else None, state=state,
-        started_at=attempt.started_at if attempt else None, last_save_at=attempt.last_save_at if attempt else None,
+        started_at=attempt.started_at if attempt else None, last_save_at=last_save,
         remaining_seconds=remaining_seconds(attempt, now) if attempt and attempt.state == IN_PROGRESS else None,
-        connection=connection, answered=answered.get(attempt.id, 0) if attempt else 0,
+        connection=connection, answered=answered,
         takeovers=events["takeover"], attention=sum(events[k] for k in ATTENTION_KINDS),
         passed=attempt.passed if attempt else None)
 

@@ -481,7 +481,6 @@ _INSERT_RESPONSE = insert(Response)
 _UPDATE_RESPONSE = (update(Response)
                     .where(Response.attempt_id == bindparam("at_attempt"), Response.slot == bindparam("at_slot"))
                     .values(selected=bindparam("new_selected"), seq=bindparam("new_seq"), saved_at=bindparam("now")))
-_TOUCH_ATTEMPT = update(Attempt).where(Attempt.id == bindparam("at_attempt")).values(last_save_at=bindparam("now"))
 
 
 def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choice_ids: list[str], seq: int,
@@ -519,7 +518,6 @@ def save(db: Database, candidate: CurrentUser, attempt_id: int, slot: int, choic
         elif seq > state.seq:
             raw.execute(_UPDATE_RESPONSE, at_attempt=attempt_id, at_slot=slot, new_selected=selected, new_seq=seq,
                         now=now)
-        raw.execute(_TOUCH_ATTEMPT, at_attempt=attempt_id, now=now)
         return SaveAck(True, remaining_seconds(state, now))
 
     return db.write_shared(apply)

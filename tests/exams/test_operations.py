@@ -177,6 +177,7 @@ def test_the_board_shows_progress_contact_and_device_changes(db, run, sitting, o
     assert seats[working.full_name].answered == 1 and seats[working.full_name].takeovers == 1
     assert seats[silent.full_name].connection == "offline"
     assert seats[working.full_name].remaining_seconds == (DURATION - timedelta(minutes=5)).total_seconds()
+    assert seats[working.full_name].last_save_at == t0 + timedelta(minutes=3) and seats[silent.full_name].last_save_at is None
 
 
 def test_the_integrity_log_records_client_changes_and_page_reports(db, run, operator, make_user):
