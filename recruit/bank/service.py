@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, or_, tuple_, update
+from sqlalchemy import event, func, or_, tuple_, update
 from sqlmodel import Session, select
 
 from question_bank.assembly import Assembler, Form
@@ -303,17 +303,23 @@ def assemble(db: Database, program_code: str, seed: int | str, language: str, on
     return Assembler(chosen, pool(db, {s.act for s in chosen.sections}), language).assemble(seed)
 
 
+_frozen: set[tuple[str, str, int]] = set()   # (database, item, version) known frozen: a frozen version stays so
+
+
 def freeze_form(session: Session, form: Form) -> AssembledForm:
     """Keep a form as given and freeze the item versions it used, so they can never change under it."""
     row = AssembledForm(program_code=form.program, program_version=form.program_version, seed=str(form.seed),
                         language=form.language, expected_score=form.expected_score, content=form.to_json(),
                         created_at=utcnow())
     session.add(row)
-    # One statement, touching only versions not yet frozen: after the first forms of a sitting, none.
-    session.execute(update(BankItem).where(
-        tuple_(BankItem.item_id, BankItem.version).in_([(fi.item_id, fi.version) for fi in form.items]),
-        BankItem.frozen.is_(False)).values(frozen=True))
+    url = str(session.get_bind().url)
+    used = [(fi.item_id, fi.version) for fi in form.items]
+    if any((url, *pair) not in _frozen for pair in used):   # after a sitting's first forms, never
+        session.execute(update(BankItem).where(tuple_(BankItem.item_id, BankItem.version).in_(used),
+                                               BankItem.frozen.is_(False)).values(frozen=True))
     session.flush()
+    # Known only once this transaction commits: after a rollback the next form sends the statement again.
+    event.listen(session, "after_commit", lambda _: _frozen.update((url, *pair) for pair in used), once=True)
     return row
 
 
