@@ -36,7 +36,6 @@ from question_bank.assembly import Assembler, Form
 from question_bank.importers import ImportResult
 from question_bank.items import Item
 from question_bank.programs import Program
-from question_bank.scoring import score_competencies, score_form
 from recruit import campaign_competitions
 from recruit.accounts.iin import check_digit
 from recruit.accounts.models import User, UserRole
@@ -48,7 +47,7 @@ from recruit.competitions.models import Competition
 from recruit.db import Database
 from recruit.demo import DEMO_PASSWORD
 from recruit.exams.models import Attempt, AttemptEvent, Booking, NeutralisedItem, Response, Sitting
-from recruit.exams.service import create_sitting
+from recruit.exams.service import create_sitting, scored
 from recruit.reference.models import Region
 
 CAMPAIGNS = ("law-enforcement-2017",)
@@ -258,28 +257,9 @@ class Exam:
         return (str(points[0] + points[-1] - agree if item.reverse_keyed else agree),)
 
     def score(self, form: Form, selected: list[tuple[str, ...]], used: timedelta) -> Sat:
-        """As recruit.exams.service._score scores and records an attempt (a withdrawn item counts as right)."""
-        program, items = self.program, self.items
-        responses = {fi.item_id: frozenset(keys) for fi, keys in zip(form.items, selected, strict=True)}
-        neutral = [(slot, fi) for slot, fi in enumerate(form.items, start=1)
-                   if (fi.item_id, fi.version) in self.neutralised]
-        for _, fi in neutral:
-            responses[fi.item_id] = items[(fi.item_id, fi.version)].key
-        if program.kind == "competency":
-            return Sat(form, selected, used, None, None, {"kind": "competency", "scales": [
-                {"code": s.code, "title": dict(program.section(s.code).title), "answered": s.answered,
-                 "score": s.score, "level": s.level,
-                 "level_title": next((dict(lv.title) for lv in program.levels if lv.code == s.level), None)}
-                for s in score_competencies(program, form, items, responses)]})
-        result = score_form(program, form, items, responses)
-        return Sat(form, selected, used, result.correct, result.passed, {
-            "kind": "knowledge", "correct": result.correct, "count": result.count, "minimum": result.minimum,
-            "passed": result.passed,
-            "sections": [{"code": s.code, "title": dict(program.section(s.code).title), "correct": s.correct,
-                          "count": s.count, "minimum": s.minimum, "passed": s.passed} for s in result.sections],
-            "reasons": [{"section": r.section, "title": dict(r.title), "correct": r.correct, "minimum": r.minimum}
-                        for r in result.reasons],
-            "neutralised": [slot for slot, _ in neutral]})
+        """As recruit.exams.service._score scores and records an attempt."""
+        correct, passed, result = scored(self.program, form, self.items, selected, self.neutralised)
+        return Sat(form, selected, used, correct, passed, result)
 
 
 def _rasch(item: Item) -> tuple[float, tuple[str, ...], list[str]]:

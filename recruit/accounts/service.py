@@ -69,7 +69,7 @@ class Registration:
     roles: tuple[str, ...] = field(default=(Role.CANDIDATE.value,))
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -242,9 +242,9 @@ def start_session(db: Database, user: CurrentUser, ip: str | None, user_agent: s
     now = utcnow()
     with db.write() as session:
         if replaces:
-            session.execute(delete(WebSession).where(WebSession.id_hash == _digest(replaces)))
+            session.execute(delete(WebSession).where(WebSession.id_hash == digest(replaces)))
         session.add(WebSession(
-            id_hash=_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
+            id_hash=digest(token), user_id=user.id, created_at=now, last_seen_at=now,
             expires_at=now + SESSION_LIFETIME, ip=ip, user_agent=(user_agent or "")[:300],
         ))
         record(session, user.actor, "session.started", "user", user.id, after={"ip": ip})
@@ -254,7 +254,7 @@ def start_session(db: Database, user: CurrentUser, ip: str | None, user_agent: s
 def resolve_session(db: Database, token: str) -> CurrentUser | None:
     now = utcnow()
     with db.read() as session:
-        row = session.get(WebSession, _digest(token))
+        row = session.get(WebSession, digest(token))
         if row is None or row.expires_at <= now or now - row.last_seen_at > SESSION_IDLE:
             return None
         user = session.get(User, row.user_id)
@@ -264,7 +264,7 @@ def resolve_session(db: Database, token: str) -> CurrentUser | None:
         stale = now - row.last_seen_at > SESSION_TOUCH_EVERY
     if stale:
         with db.write() as session:
-            row = session.get(WebSession, _digest(token))
+            row = session.get(WebSession, digest(token))
             if row is not None:
                 row.last_seen_at = now
                 session.add(row)
@@ -273,7 +273,7 @@ def resolve_session(db: Database, token: str) -> CurrentUser | None:
 
 def end_session(db: Database, token: str, user: CurrentUser | None) -> None:
     with db.write() as session:
-        session.execute(delete(WebSession).where(WebSession.id_hash == _digest(token)))
+        session.execute(delete(WebSession).where(WebSession.id_hash == digest(token)))
         if user is not None:
             record(session, user.actor, "session.ended", "user", user.id)
 
@@ -287,7 +287,7 @@ def issue_token(db: Database, user: CurrentUser, read_only: bool = False) -> tup
     now = utcnow()
     expires_at = now + TOKEN_LIFETIME
     with db.write() as session:
-        row = ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at,
+        row = ApiToken(token_hash=digest(token), user_id=user.id, created_at=now, expires_at=expires_at,
                        read_only=read_only)
         session.add(row)
         session.flush()
@@ -298,7 +298,7 @@ def issue_token(db: Database, user: CurrentUser, read_only: bool = False) -> tup
 
 def revoke_token(db: Database, token: str, user: CurrentUser) -> None:
     with db.write() as session:
-        row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
+        row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
         if row is not None and row.user_id == user.id and row.revoked_at is None:
             row.revoked_at = utcnow()
             session.add(row)
@@ -343,7 +343,7 @@ def change_password(db: Database, user: CurrentUser, current: str, new: str, con
         session.add(row)
         others = delete(WebSession).where(WebSession.user_id == user.id)
         if keep_session:
-            others = others.where(WebSession.id_hash != _digest(keep_session))
+            others = others.where(WebSession.id_hash != digest(keep_session))
         session.execute(others)
         record(session, user.actor, "account.password_changed", "user", user.id)
 

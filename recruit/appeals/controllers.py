@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -26,6 +27,20 @@ def _whole(raw: str) -> int:
     return int(raw) if raw.strip().isdigit() else 0
 
 
+def _acted(action: Callable[[], Any], again: Callable[[str, int], Response], done: str) -> Response:
+    """Run `action`, then back to `done`; a refused form or rule shows the page `again` with the reason, and a
+    missing object is a 404."""
+    try:
+        action()
+    except FormErrors as exc:
+        return again(gettext(next(iter(exc.errors.values()))), 422)
+    except exams.ExamError as exc:
+        if exc.status == 404:
+            raise refusal(exc) from exc
+        return again(gettext(exc.message, **exc.params), exc.status)
+    return redirect(done, flash="saved")
+
+
 class CandidateAppealController(Controller):
     include_in_schema = False
     guards = [requires(Role.CANDIDATE)]
@@ -41,26 +56,16 @@ class CandidateAppealController(Controller):
 
     @post("/appeals/items", sync_to_thread=True)
     def challenge(self, request: Request, db: DB, data: Form) -> Response:
-        return self._file(request, db, lambda: service.challenge_item(
+        return _acted(lambda: service.challenge_item(
             db, request.user, _whole(field(data, "attempt")), _whole(field(data, "slot")), field(data, "grounds"),
-            utcnow()))
+            utcnow()), lambda error, status: self._page(request, db, error, status), "/appeals")
 
     @post("/appeals/reviews", sync_to_thread=True)
     def review(self, request: Request, db: DB, data: Form) -> Response:
         application, _, stage = field(data, "decision").partition(":")
-        return self._file(request, db, lambda: service.request_review(
-            db, request.user, _whole(application), stage, field(data, "grounds"), utcnow()))
-
-    def _file(self, request: Request, db, action) -> Response:
-        try:
-            action()
-        except FormErrors as exc:
-            return self._page(request, db, gettext(next(iter(exc.errors.values()))), 422)
-        except exams.ExamError as exc:
-            if exc.status == 404:
-                raise refusal(exc) from exc
-            return self._page(request, db, gettext(exc.message, **exc.params), exc.status)
-        return redirect("/appeals", flash="saved")
+        return _acted(lambda: service.request_review(
+            db, request.user, _whole(application), stage, field(data, "grounds"), utcnow()),
+            lambda error, status: self._page(request, db, error, status), "/appeals")
 
 
 class ReviewerAppealController(Controller):
@@ -77,15 +82,9 @@ class ReviewerAppealController(Controller):
 
     @post("/appeals/{appeal_id:int}/decision", sync_to_thread=True)
     def decide(self, request: Request, db: DB, appeal_id: FromPath[int], data: Form) -> Response:
-        try:
-            service.decide(db, request.user, appeal_id, field(data, "uphold") == "yes", field(data, "reason"), utcnow())
-        except FormErrors as exc:
-            return self._page(request, db, gettext(next(iter(exc.errors.values()))), 422)
-        except exams.ExamError as exc:
-            if exc.status == 404:
-                raise refusal(exc) from exc
-            return self._page(request, db, gettext(exc.message, **exc.params), exc.status)
-        return redirect("/appeals/pending", flash="saved")
+        return _acted(lambda: service.decide(db, request.user, appeal_id, field(data, "uphold") == "yes",
+                                             field(data, "reason"), utcnow()),
+                      lambda error, status: self._page(request, db, error, status), "/appeals/pending")
 
 
 route_handlers = [CandidateAppealController, ReviewerAppealController]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import datetime, timedelta
@@ -531,33 +531,37 @@ def _score(session: Session, attempt: Attempt) -> None:
     items = _form_items(session, form)
     program = bank.program_version(session, attempt.program_code, attempt.program_version)
     stored = {r.slot: r.selected for r in session.exec(select(Response).where(Response.attempt_id == attempt.id))}
-    responses = {fi.item_id: frozenset(stored.get(slot, ())) for slot, fi in enumerate(form.items, start=1)}
-    neutral = _neutralised(session, form)
-    for item_id, version in neutral:     # a withdrawn question counts as answered right
+    attempt.correct, attempt.passed, attempt.result = scored(
+        program, form, items, [stored.get(slot, ()) for slot in range(1, len(form.items) + 1)],
+        _neutralised(session, form))
+    attempt.scored_at = attempt.finished_at
+    attempt.verification_code = attempt.verification_code or secrets.token_hex(8).upper()
+
+
+def scored(program: Program, form: Form, items: Mapping[tuple[str, int], Item], selected: Sequence[Iterable[str]],
+           neutral: set[tuple[str, int]]) -> tuple[float | None, bool | None, dict]:
+    """(correct, passed, the stored result) for the option keys chosen in each slot; a withdrawn question
+    (`neutral`: item versions) counts as answered right. Pure: the demo campaign scores with it too."""
+    responses = {fi.item_id: frozenset(keys) for fi, keys in zip(form.items, selected, strict=True)}
+    for item_id, version in neutral & {(fi.item_id, fi.version) for fi in form.items}:
         responses[item_id] = items[(item_id, version)].key
     if program.kind == "competency":
-        scales = score_competencies(program, form, items, responses)
-        attempt.result = {"kind": "competency", "scales": [
+        return None, None, {"kind": "competency", "scales": [
             {"code": s.code, "title": dict(program.section(s.code).title), "answered": s.answered,
              "score": s.score, "level": s.level,
              "level_title": next((dict(lv.title) for lv in program.levels if lv.code == s.level), None)}
-            for s in scales]}
-        attempt.passed = None
-    else:
-        result = score_form(program, form, items, responses)
-        attempt.correct, attempt.passed = result.correct, result.passed
-        attempt.result = {
-            "kind": "knowledge", "correct": result.correct, "count": result.count, "minimum": result.minimum,
-            "passed": result.passed,
-            "sections": [{"code": s.code, "title": dict(program.section(s.code).title), "correct": s.correct,
-                          "count": s.count, "minimum": s.minimum, "passed": s.passed} for s in result.sections],
-            "reasons": [{"section": r.section, "title": dict(r.title), "correct": r.correct, "minimum": r.minimum}
-                        for r in result.reasons],
-            "neutralised": sorted(slot for slot, fi in enumerate(form.items, start=1)
-                                  if (fi.item_id, fi.version) in neutral),
-        }
-    attempt.scored_at = attempt.finished_at
-    attempt.verification_code = attempt.verification_code or secrets.token_hex(8).upper()
+            for s in score_competencies(program, form, items, responses)]}
+    result = score_form(program, form, items, responses)
+    return result.correct, result.passed, {
+        "kind": "knowledge", "correct": result.correct, "count": result.count, "minimum": result.minimum,
+        "passed": result.passed,
+        "sections": [{"code": s.code, "title": dict(program.section(s.code).title), "correct": s.correct,
+                      "count": s.count, "minimum": s.minimum, "passed": s.passed} for s in result.sections],
+        "reasons": [{"section": r.section, "title": dict(r.title), "correct": r.correct, "minimum": r.minimum}
+                    for r in result.reasons],
+        "neutralised": sorted(slot for slot, fi in enumerate(form.items, start=1)
+                              if (fi.item_id, fi.version) in neutral),
+    }
 
 
 def _neutralised(session: Session, form: Form) -> set[tuple[str, int]]:

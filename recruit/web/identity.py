@@ -6,8 +6,6 @@ CSRF-exempt API can never be driven by a browser's ambient cookie.
 
 from __future__ import annotations
 
-import hashlib
-
 import anyio
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
@@ -19,7 +17,7 @@ from sqlalchemy import bindparam, select
 
 from recruit import i18n
 from recruit.accounts.models import ApiToken, User, UserRole
-from recruit.accounts.service import CurrentUser, resolve_session
+from recruit.accounts.service import CurrentUser, digest, resolve_session
 from recruit.db import Database, utcnow
 
 SESSION_COOKIE = "merit_session"
@@ -50,9 +48,8 @@ TOKEN_USER = (
 
 
 def token_user(db: Database, token: str) -> CurrentUser | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
     with db.raw_read() as raw:
-        rows = raw.execute(TOKEN_USER, digest=digest, now=utcnow())
+        rows = raw.execute(TOKEN_USER, digest=digest(token), now=utcnow())
     if not rows:
         return None
     first = rows[0]

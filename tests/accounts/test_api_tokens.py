@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from recruit.accounts.models import ApiToken
 from recruit.audit.models import AuditEvent
-from recruit.accounts.service import _digest
+from recruit.accounts.service import digest
 from recruit.db import utcnow
 from tests.conftest import sign_in
 from tests.factories import PASSWORD
@@ -23,7 +23,7 @@ def test_token_exchange_and_use(client, db, make_user):
     assert timedelta(hours=11) < expires - utcnow() <= timedelta(hours=12)
     with db.read() as session:
         stored = session.exec(select(ApiToken)).one()
-    assert stored.token_hash == _digest(body["token"]) and body["token"] not in stored.token_hash
+    assert stored.token_hash == digest(body["token"]) and body["token"] not in stored.token_hash
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.json()["email"] == "agency@example.kz"
     assert me.json()["roles"] == ["hr_analyst"]
@@ -47,7 +47,7 @@ def test_expired_revoked_and_unknown_tokens_are_refused(client, db, make_user):
     assert client.get("/api/v1/me", headers=auth).status_code == 401
     other = client.post("/api/v1/tokens", json={"email": "agency@example.kz", "password": PASSWORD}).json()["token"]
     with db.write() as session:
-        session.execute(update(ApiToken).where(ApiToken.token_hash == _digest(other))
+        session.execute(update(ApiToken).where(ApiToken.token_hash == digest(other))
                         .values(expires_at=utcnow() - timedelta(seconds=1)))
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 401
 
@@ -70,7 +70,7 @@ def test_a_read_only_token_is_issued_on_request_and_audited(client, db, make_use
         stored = {row.token_hash: row.read_only for row in session.exec(select(ApiToken))}
         issued = session.exec(select(AuditEvent).where(AuditEvent.action == "api_token.issued")
                               .order_by(AuditEvent.seq)).all()
-    assert stored == {_digest(body["token"]): True, _digest(plain["token"]): False}
+    assert stored == {digest(body["token"]): True, digest(plain["token"]): False}
     assert [event.after["read_only"] for event in issued] == [True, False]
     reads = client.get("/api/v1/reports/pass-rates?stage=legislation&by=region",
                        headers={"Authorization": f"Bearer {body['token']}"})

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from recruit.accounts.models import LoginThrottle, User, WebSession
-from recruit.accounts.service import ACCOUNT_FREE_FAILURES, LOGIN_FAILED, _digest
+from recruit.accounts.service import ACCOUNT_FREE_FAILURES, LOGIN_FAILED, digest
 from recruit.db import utcnow
 from recruit.web.identity import SESSION_COOKIE
 from tests.conftest import csrf_token, post_form, sign_in
@@ -27,7 +27,7 @@ def test_sign_in_creates_a_server_side_session(client, db, make_user):
     assert "httponly" in set_cookie and "samesite=lax" in set_cookie
     with db.read() as session:
         stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).all()
-    assert [row.id_hash for row in stored] == [_digest(cookie)]
+    assert [row.id_hash for row in stored] == [digest(cookie)]
     assert client.get("/account").status_code == 200
 
 
@@ -90,8 +90,8 @@ def test_session_id_rotates_at_sign_in_and_the_old_one_dies(client, db, make_use
     second = sign_in(client, "second@example.kz").cookies[SESSION_COOKIE]
     assert first != second
     with db.read() as session:
-        assert session.get(WebSession, _digest(first)) is None
-        assert session.get(WebSession, _digest(second)) is not None
+        assert session.get(WebSession, digest(first)) is None
+        assert session.get(WebSession, digest(second)) is not None
 
 
 def test_sign_out_invalidates_the_session_on_the_server(client, db, make_user):
@@ -100,7 +100,7 @@ def test_sign_out_invalidates_the_session_on_the_server(client, db, make_user):
     response = post_form(client, "/logout", {}, token_page="/account")
     assert response.status_code == 303
     with db.read() as session:
-        assert session.get(WebSession, _digest(cookie)) is None
+        assert session.get(WebSession, digest(cookie)) is None
     # Replaying the old cookie gets nothing.
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, cookie)
