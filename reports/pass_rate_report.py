@@ -8,7 +8,7 @@ gets PDF bytes back. Deterministic: reportlab's invariant mode fixes the dates a
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -19,11 +19,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from reports.charts import DASH, Chart, Circle, Line, Polygon, Rect, Shape, Text
-from reports.pdf import FONT, FONT_BOLD, styles
+from reports.pdf import FONT, FONT_BOLD, page_footer, styles
 
 WIDTH = A4[0] - 40 * mm
 PADDING = 6                            # reportlab's default left and right cell padding
@@ -236,16 +235,6 @@ def _methods(r: PassRateReport, sheet: StyleSheet1) -> list[Flowable]:
     return [_heading(sheet, r.labels["methods"]), *(Paragraph(escape(note), sheet["Normal"]) for note in notes)]
 
 
-def _footer(r: PassRateReport) -> Callable[[Canvas, SimpleDocTemplate], None]:
-    def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawString(20 * mm, 10 * mm, r.title)
-        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"{r.labels['page']} {doc.page}")
-        canvas.restoreState()
-    return draw
-
-
 def render_pass_rate_report(r: PassRateReport) -> bytes:
     sheet = _sheet()
     story = _title(r, sheet) + _key_figures(r, sheet) + _rates(r, sheet)
@@ -260,7 +249,7 @@ def render_pass_rate_report(r: PassRateReport) -> bytes:
         story += [_heading(sheet, appendix.title), _table(sheet, appendix.header, appendix.rows, appendix.numeric)]
         story += [Paragraph(escape(appendix.note), sheet["Small"])] if appendix.note else []
     buffer = io.BytesIO()
-    footer = _footer(r)
+    footer = page_footer(r.title, r.labels["page"])
     # invariant: a fixed creation date and a content-derived document ID, so equal input gives equal bytes.
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                       bottomMargin=18 * mm, title=r.title, author="Merit", lang=r.language,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -30,3 +34,14 @@ def styles() -> StyleSheet1:
             style.fontName = FONT_BOLD if style.name.startswith(("Heading", "Title")) else FONT
     sheet.add(ParagraphStyle("Small", parent=sheet["Normal"], fontSize=8, leading=10))
     return sheet
+
+
+def page_footer(left: str, page_label: str) -> Callable[[Canvas, object], None]:
+    """A footer for every A4 page: `left` at the left margin, "<page_label> <n>" at the right."""
+    def draw(canvas: Canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawString(20 * mm, 10 * mm, left)
+        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"{page_label} {doc.page}")
+        canvas.restoreState()
+    return draw

@@ -8,7 +8,7 @@ reportlab's invariant mode fixes the creation date and the document ID, and noth
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -16,10 +16,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.pdf import FONT, styles
+from reports.pdf import page_footer, styles
 
 WIDTH = A4[0] - 40 * mm
 
@@ -175,18 +174,6 @@ def _signatures(p: Protocol, sheet: StyleSheet1) -> Flowable:
     return KeepTogether([_heading(sheet, p.labels["signatures"]), table])
 
 
-def _footer(p: Protocol) -> Callable[[Canvas, SimpleDocTemplate], None]:
-    text = f"{p.labels['document']}: {p.document_id}"
-
-    def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawString(20 * mm, 10 * mm, text)
-        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"{p.labels['page']} {doc.page}")
-        canvas.restoreState()
-    return draw
-
-
 def render_protocol(p: Protocol) -> bytes:
     sheet = _sheet()
     story = _facts(p, sheet) + _members(p, sheet) + _declarations(p, sheet)
@@ -196,7 +183,7 @@ def render_protocol(p: Protocol) -> bytes:
     story += _ranking(p, sheet)
     story.append(_signatures(p, sheet))
     buffer = io.BytesIO()
-    footer = _footer(p)
+    footer = page_footer(f"{p.labels['document']}: {p.document_id}", p.labels["page"])
     # invariant: a fixed creation date and a document ID derived from the content, so the bytes (and their hash)
     # depend on the input alone.
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
